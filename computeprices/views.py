@@ -1,0 +1,46 @@
+"""Site-wide pages: home, methodology, and the health check."""
+
+from django.conf import settings
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+
+from inference.models import LanguageModel
+from providers.models import GpuOffering
+
+HOME_GPU_FAMILIES = [("H100", "h100"), ("A100", "a100")]
+HOME_POPULAR_MODEL_COUNT = 6
+
+
+def home(request):
+    cheapest_gpus = GpuOffering.objects.cheapest_current_by_family(HOME_GPU_FAMILIES)
+    popular_models = LanguageModel.objects.most_served(HOME_POPULAR_MODEL_COUNT)
+    return render(request, "home.html", {"cheapest_gpus": cheapest_gpus, "popular_models": popular_models})
+
+
+def methodology(request):
+    return render(request, "methodology.html")
+
+
+def healthz(request):
+    """200 when the database (and Redis, when configured) answer; 503 naming what failed otherwise."""
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        checks["database"] = "ok"
+    except Exception as exc:  # any failure is a failed check, reported not raised
+        checks["database"] = f"error: {exc.__class__.__name__}"
+    if settings.REDIS_URL:
+        try:
+            import redis
+
+            redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2).ping()
+            checks["redis"] = "ok"
+        except Exception as exc:
+            checks["redis"] = f"error: {exc.__class__.__name__}"
+    else:
+        checks["redis"] = "not configured"
+    healthy = all(v in ("ok", "not configured") for v in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)

@@ -1,0 +1,275 @@
+"""The per-token side of the catalogue: language models, inference offerings and their daily prices.
+
+Token prices are USD per 1M tokens as Decimal. Providers are shared with the GPU side
+(providers.Provider); aliases map the raw names scrapers meet to catalogue entries.
+"""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import OuterRef, Q, Subquery
+from django.urls import reverse
+
+from computeprices.freshness import DELISTED_AFTER_DAYS, STALE_AFTER_DAYS, freshness_of, today_utc
+from providers.models import Provider, normalize_alias
+
+DEFAULT_BLEND_INPUT_PARTS = 3  # DESIGN.md: blended = (3 x input + 1 x output) / 4
+
+
+def blended_price(input_price, output_price, input_parts=DEFAULT_BLEND_INPUT_PARTS, output_parts=1):
+    """USD per 1M tokens for a mix of input_parts input tokens to output_parts output tokens."""
+    if input_price is None or output_price is None:
+        return None
+    total = Decimal(input_parts) + Decimal(output_parts)
+    return (Decimal(input_parts) * input_price + Decimal(output_parts) * output_price) / total
+
+
+class LanguageModelQuerySet(models.QuerySet):
+    def most_served(self, count):
+        """The `count` models with the most current offerings, each with its cheapest blended offering.
+
+        Two queries: the models, then their current offerings with latest prices.
+        Returns [(model, cheapest offering, blended USD per 1M)].
+        """
+        models_ = list(
+            self.annotate(
+                served_by=models.Count("offerings", filter=Q(offerings__in=InferenceOffering.objects.current()))
+            )
+            .filter(served_by__gt=0)
+            .order_by("-served_by", "name")[:count]
+        )
+        offerings = (
+            InferenceOffering.objects.current()
+            .filter(model__in=models_)
+            .with_latest_price()
+            .select_related("provider")
+        )
+        best = {}
+        for offering in offerings:
+            blended = blended_price(offering.latest_input, offering.latest_output)
+            if blended is not None and (offering.model_id not in best or blended < best[offering.model_id][1]):
+                best[offering.model_id] = (offering, blended)
+        return [(m, *best[m.pk]) for m in models_ if m.pk in best]
+
+
+class LanguageModel(models.Model):
+    """A model as its creator released it (not a provider's deployment of it)."""
+
+    name = models.CharField(max_length=150)
+    slug = models.SlugField(max_length=150, unique=True)
+    creator = models.CharField(max_length=100, help_text="Who trained it: Meta, DeepSeek, OpenAI, ...")
+    family = models.CharField(max_length=100, blank=True)
+    total_params_b = models.DecimalField(
+        "total parameters (B)", max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    active_params_b = models.DecimalField(
+        "active parameters (B)",
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Parameters used per token; equals the total for dense models.",
+    )
+    context_window = models.PositiveIntegerField("context window (tokens)", null=True, blank=True)
+    modalities = models.CharField(max_length=100, default="text", help_text="Comma-separated input modalities.")
+    open_weights = models.BooleanField(default=False)
+    release_date = models.DateField(null=True, blank=True)
+    license = models.CharField(max_length=100, blank=True)
+    source_url = models.URLField(max_length=500, blank=True)
+
+    objects = LanguageModelQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["creator", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(active_params_b__isnull=True)
+                | Q(total_params_b__isnull=True)
+                | Q(active_params_b__lte=models.F("total_params_b")),
+                name="model_active_params_at_most_total",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("inference:model_detail", args=[self.slug])
+
+    @property
+    def is_moe(self):
+        return (
+            self.active_params_b is not None
+            and self.total_params_b is not None
+            and self.active_params_b < self.total_params_b
+        )
+
+    @property
+    def modality_list(self):
+        return [m.strip() for m in self.modalities.split(",") if m.strip()]
+
+
+class ModelAliasQuerySet(models.QuerySet):
+    def resolve(self, raw_names):
+        """Map raw names to LanguageModel ids in one query: {raw name: model_id}; unknown names are absent."""
+        wanted = {normalize_alias(n): n for n in raw_names}
+        found = dict(self.filter(alias__in=wanted).values_list("alias", "model_id"))
+        return {raw: found[key] for key, raw in wanted.items() if key in found}
+
+
+class ModelAlias(models.Model):
+    """A raw name a source uses for a model ("meta-llama/Llama-3.3-70B-Instruct"), stored normalized."""
+
+    model = models.ForeignKey(LanguageModel, on_delete=models.CASCADE, related_name="aliases")
+    alias = models.CharField(max_length=200, unique=True)
+
+    objects = ModelAliasQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "model aliases"
+
+    def __str__(self):
+        return f"{self.alias} -> {self.model.slug}"
+
+    def save(self, *args, **kwargs):
+        self.alias = normalize_alias(self.alias)
+        super().save(*args, **kwargs)
+
+
+class ServingKind(models.TextChoices):
+    SERVERLESS = "serverless", "Serverless (per token)"
+    DEDICATED = "dedicated", "Dedicated endpoint"
+    BATCH = "batch", "Batch"
+
+
+class InferenceOfferingQuerySet(models.QuerySet):
+    def with_latest_price(self):
+        """Annotate each offering with its newest observation (a curated one wins a same-day tie).
+
+        Adds latest_input, latest_output, latest_cached_input, latest_cache_write,
+        latest_batch_discount, latest_context, latest_observed_on, latest_source, latest_source_url.
+        """
+        newest = InferencePriceObservation.objects.filter(offering=OuterRef("pk")).order_by(
+            "-observed_on", "-is_curated", "-pk"
+        )
+        fields = {
+            "latest_input": "usd_per_mtok_input",
+            "latest_output": "usd_per_mtok_output",
+            "latest_cached_input": "usd_per_mtok_cached_input",
+            "latest_cache_write": "usd_per_mtok_cache_write",
+            "latest_batch_discount": "batch_discount",
+            "latest_context": "context_served",
+            "latest_observed_on": "observed_on",
+            "latest_source": "source",
+            "latest_source_url": "source_url",
+        }
+        return self.annotate(**{name: Subquery(newest.values(field)[:1]) for name, field in fields.items()})
+
+    def listed(self, today=None):
+        cutoff = (today or today_utc()) - timedelta(days=DELISTED_AFTER_DAYS)
+        return self.filter(last_seen_on__gte=cutoff)
+
+    def current(self, today=None):
+        cutoff = (today or today_utc()) - timedelta(days=STALE_AFTER_DAYS)
+        return self.filter(last_seen_on__gte=cutoff)
+
+
+class InferenceOffering(models.Model):
+    """One provider serving one model in one variant (quantization, serving kind)."""
+
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="inference_offerings")
+    model = models.ForeignKey(LanguageModel, on_delete=models.PROTECT, related_name="offerings")
+    quantization = models.CharField(max_length=20, blank=True, help_text="fp8, bf16, fp4, int4 ...; blank = not stated.")
+    serving_kind = models.CharField(max_length=12, choices=ServingKind.choices, default=ServingKind.SERVERLESS)
+    # Denormalized from the observations by whoever writes them (see GpuOffering.last_seen_on).
+    last_seen_on = models.DateField(null=True, blank=True, db_index=True)
+
+    objects = InferenceOfferingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["model__name", "provider__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "model", "quantization", "serving_kind"], name="inference_offering_unique_key"
+            ),
+        ]
+        indexes = [
+            # The model page: every offering of one model.
+            models.Index(fields=["model", "serving_kind"], name="inf_offering_model_idx"),
+        ]
+
+    def __str__(self):
+        quant = f" {self.quantization}" if self.quantization else ""
+        return f"{self.provider} {self.model}{quant} ({self.get_serving_kind_display()})"
+
+    def freshness(self, today=None):
+        return freshness_of(self.last_seen_on, today)
+
+
+def _non_negative(field):
+    return Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gte": 0})
+
+
+class InferencePriceObservation(models.Model):
+    """What one source said one inference offering cost on one UTC day, in USD per 1M tokens."""
+
+    offering = models.ForeignKey(InferenceOffering, on_delete=models.CASCADE, related_name="observations")
+    observed_on = models.DateField(help_text="UTC date the price was published or seen.")
+    usd_per_mtok_input = models.DecimalField("USD per 1M input tokens", max_digits=12, decimal_places=6)
+    usd_per_mtok_output = models.DecimalField("USD per 1M output tokens", max_digits=12, decimal_places=6)
+    usd_per_mtok_cached_input = models.DecimalField(
+        "USD per 1M cached input tokens", max_digits=12, decimal_places=6, null=True, blank=True
+    )
+    usd_per_mtok_cache_write = models.DecimalField(
+        "USD per 1M cache-write tokens", max_digits=12, decimal_places=6, null=True, blank=True
+    )
+    batch_discount = models.DecimalField(
+        max_digits=4, decimal_places=3, null=True, blank=True, help_text="0.5 = batch costs half the list price."
+    )
+    context_served = models.PositiveIntegerField("context served (tokens)", null=True, blank=True)
+    source = models.CharField(max_length=60, help_text='"curated", or the scraper source, e.g. "openrouter".')
+    source_url = models.URLField(max_length=500, blank=True)
+    is_curated = models.BooleanField(
+        "curated", default=False, help_text="Set by admins and load_curated; scrapers never touch curated rows."
+    )
+
+    class Meta:
+        ordering = ["-observed_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["offering", "observed_on", "source"], name="inference_observation_unique_per_day_source"
+            ),
+            models.CheckConstraint(
+                condition=Q(usd_per_mtok_input__gte=0) & Q(usd_per_mtok_output__gte=0),
+                name="inference_observation_prices_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=_non_negative("usd_per_mtok_cached_input") & _non_negative("usd_per_mtok_cache_write"),
+                name="inference_observation_cache_prices_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(batch_discount__isnull=True) | (Q(batch_discount__gte=0) & Q(batch_discount__lte=1)),
+                name="inference_observation_batch_discount_fraction",
+            ),
+        ]
+        indexes = [
+            # with_latest_price(): the newest observation of one offering.
+            models.Index(fields=["offering", "-observed_on"], name="inf_observation_latest_idx"),
+        ]
+
+    def __str__(self):
+        return (
+            f"{self.offering} ${self.usd_per_mtok_input}/${self.usd_per_mtok_output} per 1M "
+            f"on {self.observed_on} ({self.source})"
+        )
+
+    @property
+    def blended(self):
+        return blended_price(self.usd_per_mtok_input, self.usd_per_mtok_output)
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        InferenceOffering.objects.filter(pk=self.offering_id).filter(
+            Q(last_seen_on__isnull=True) | Q(last_seen_on__lt=self.observed_on)
+        ).update(last_seen_on=self.observed_on)

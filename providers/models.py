@@ -1,0 +1,267 @@
+"""The GPU side of the catalogue: providers, GPU types, GPU offerings and their daily prices.
+
+Prices are USD per GPU-hour as Decimal. An observation is one (offering, day, source) fact; the
+price a page shows for an offering is its newest observation, a curated one winning a tie.
+"""
+
+from datetime import timedelta
+
+from django.db import models
+from django.db.models import OuterRef, Q, Subquery
+from django.urls import reverse
+
+from computeprices.freshness import DELISTED_AFTER_DAYS, STALE_AFTER_DAYS, freshness_of, today_utc
+
+
+class Provider(models.Model):
+    class Offers(models.TextChoices):
+        GPU_RENTAL = "gpu", "GPU rental"
+        INFERENCE_API = "inference", "Inference API"
+        BOTH = "both", "GPU rental and inference API"
+
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=100, unique=True)
+    website = models.URLField(blank=True)
+    pricing_url = models.URLField("pricing page URL", blank=True)
+    offers = models.CharField(max_length=10, choices=Offers.choices)
+    description = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("providers:provider_detail", args=[self.slug])
+
+    @property
+    def rents_gpus(self):
+        return self.offers in (self.Offers.GPU_RENTAL, self.Offers.BOTH)
+
+    @property
+    def serves_inference(self):
+        return self.offers in (self.Offers.INFERENCE_API, self.Offers.BOTH)
+
+
+class Gpu(models.Model):
+    class Vendor(models.TextChoices):
+        NVIDIA = "nvidia", "NVIDIA"
+        AMD = "amd", "AMD"
+        INTEL = "intel", "Intel"
+        GOOGLE = "google", "Google"
+        OTHER = "other", "Other"
+
+    class FormFactor(models.TextChoices):
+        SXM = "sxm", "SXM"
+        PCIE = "pcie", "PCIe"
+        NVL = "nvl", "NVL (PCIe pair)"
+        OAM = "oam", "OAM"
+        SUPERCHIP = "superchip", "Superchip (Grace)"
+        CONSUMER = "consumer", "Consumer card"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=100, unique=True)
+    vendor = models.CharField(max_length=10, choices=Vendor.choices)
+    architecture = models.CharField(max_length=50, blank=True)
+    vram_gb = models.PositiveIntegerField("VRAM (GB)")
+    memory_bandwidth_gbps = models.PositiveIntegerField("memory bandwidth (GB/s)", null=True, blank=True)
+    bf16_dense_tflops = models.DecimalField(
+        "dense BF16 TFLOPS", max_digits=8, decimal_places=1, null=True, blank=True
+    )
+    fp8_dense_tflops = models.DecimalField(
+        "dense FP8 TFLOPS", max_digits=8, decimal_places=1, null=True, blank=True
+    )
+    form_factor = models.CharField(max_length=10, choices=FormFactor.choices)
+    release_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    spec_source_url = models.URLField(blank=True)
+
+    class Meta:
+        ordering = ["vendor", "-release_year", "name"]
+        verbose_name = "GPU"
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("providers:gpu_detail", args=[self.slug])
+
+
+def normalize_alias(raw: str) -> str:
+    """The form aliases are stored and looked up in: case and spacing do not matter."""
+    return " ".join(raw.lower().replace("_", " ").replace("-", " ").split())
+
+
+class GpuAliasQuerySet(models.QuerySet):
+    def resolve(self, raw_names):
+        """Map raw names to Gpu ids in one query: {raw name: gpu_id}; unknown names are absent."""
+        wanted = {normalize_alias(n): n for n in raw_names}
+        found = dict(self.filter(alias__in=wanted).values_list("alias", "gpu_id"))
+        return {raw: found[key] for key, raw in wanted.items() if key in found}
+
+
+class GpuAlias(models.Model):
+    """A raw name a source uses for a GPU ("NVIDIA H100 80GB HBM3" -> h100-sxm), stored normalized."""
+
+    gpu = models.ForeignKey(Gpu, on_delete=models.CASCADE, related_name="aliases")
+    alias = models.CharField(max_length=150, unique=True)
+
+    objects = GpuAliasQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "GPU alias"
+        verbose_name_plural = "GPU aliases"
+
+    def __str__(self):
+        return f"{self.alias} -> {self.gpu.slug}"
+
+    def save(self, *args, **kwargs):
+        self.alias = normalize_alias(self.alias)
+        super().save(*args, **kwargs)
+
+
+class PricingType(models.TextChoices):
+    ON_DEMAND = "on_demand", "On-demand"
+    SPOT = "spot", "Spot"
+    RESERVED_1Y = "reserved_1y", "Reserved 1 year"
+    RESERVED_3Y = "reserved_3y", "Reserved 3 years"
+    COMMUNITY = "community", "Community"
+
+
+class GpuOfferingQuerySet(models.QuerySet):
+    def with_latest_price(self):
+        """Annotate each offering with its newest observation (a curated one wins a same-day tie).
+
+        Adds latest_usd_per_gpu_hour, latest_usd_per_instance_hour, latest_observed_on,
+        latest_source and latest_source_url as correlated subqueries: one query whatever the size.
+        """
+        newest = GpuPriceObservation.objects.filter(offering=OuterRef("pk")).order_by(
+            "-observed_on", "-is_curated", "-pk"
+        )
+        return self.annotate(
+            latest_usd_per_gpu_hour=Subquery(newest.values("usd_per_gpu_hour")[:1]),
+            latest_usd_per_instance_hour=Subquery(newest.values("usd_per_instance_hour")[:1]),
+            latest_observed_on=Subquery(newest.values("observed_on")[:1]),
+            latest_source=Subquery(newest.values("source")[:1]),
+            latest_source_url=Subquery(newest.values("source_url")[:1]),
+        )
+
+    def listed(self, today=None):
+        """Offerings seen within the delisting window (current and stale); delisted ones are kept for history."""
+        today = today or today_utc()
+        cutoff = today - timedelta(days=DELISTED_AFTER_DAYS)
+        return self.filter(last_seen_on__gte=cutoff)
+
+    def current(self, today=None):
+        today = today or today_utc()
+        cutoff = today - timedelta(days=STALE_AFTER_DAYS)
+        return self.filter(last_seen_on__gte=cutoff)
+
+    def cheapest_current_by_family(self, families, pricing_type=None):
+        """[(label, cheapest current offering or None)] for (label, gpu slug prefix) pairs, in one query."""
+        pricing_type = pricing_type or PricingType.ON_DEMAND
+        prefixes = Q()
+        for _, prefix in families:
+            prefixes |= Q(gpu__slug__startswith=prefix)
+        offerings = (
+            self.current()
+            .filter(prefixes, pricing_type=pricing_type)
+            .with_latest_price()
+            .select_related("provider", "gpu")
+        )
+        cheapest = {}
+        for offering in offerings:
+            if offering.latest_usd_per_gpu_hour is None:
+                continue
+            for label, prefix in families:
+                best = cheapest.get(label)
+                if offering.gpu.slug.startswith(prefix) and (
+                    best is None or offering.latest_usd_per_gpu_hour < best.latest_usd_per_gpu_hour
+                ):
+                    cheapest[label] = offering
+        return [(label, cheapest.get(label)) for label, _ in families]
+
+
+class GpuOffering(models.Model):
+    """One thing a provider rents: a GPU type, in instances of N GPUs, at one pricing type and region."""
+
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="gpu_offerings")
+    gpu = models.ForeignKey(Gpu, on_delete=models.PROTECT, related_name="offerings")
+    gpus_per_instance = models.PositiveSmallIntegerField(default=1)
+    pricing_type = models.CharField(max_length=12, choices=PricingType.choices, default=PricingType.ON_DEMAND)
+    region = models.CharField(max_length=100, blank=True, help_text="Blank means any region.")
+    instance_name = models.CharField(max_length=100, blank=True)
+    vcpus = models.PositiveIntegerField("vCPUs", null=True, blank=True)
+    ram_gb = models.PositiveIntegerField("RAM (GB)", null=True, blank=True)
+    # Denormalized from the observations by whoever writes them (ingest, load_curated, admin):
+    # lets pages filter current/stale/delisted without touching the observations table.
+    last_seen_on = models.DateField(null=True, blank=True, db_index=True)
+
+    objects = GpuOfferingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["gpu__name", "provider__name", "gpus_per_instance"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "gpu", "gpus_per_instance", "pricing_type", "region", "instance_name"],
+                name="gpu_offering_unique_key",
+            ),
+            models.CheckConstraint(condition=Q(gpus_per_instance__gte=1), name="gpu_offering_gpus_positive"),
+        ]
+        indexes = [
+            # The GPU page: every offering of one GPU at one pricing type.
+            models.Index(fields=["gpu", "pricing_type"], name="gpu_offering_gpu_type_idx"),
+        ]
+
+    def __str__(self):
+        region = f" {self.region}" if self.region else ""
+        return f"{self.provider} {self.gpus_per_instance}x {self.gpu} {self.get_pricing_type_display()}{region}"
+
+    def freshness(self, today=None):
+        return freshness_of(self.last_seen_on, today)
+
+
+class GpuPriceObservation(models.Model):
+    """What one source said one offering cost on one UTC day."""
+
+    offering = models.ForeignKey(GpuOffering, on_delete=models.CASCADE, related_name="observations")
+    observed_on = models.DateField(help_text="UTC date the price was published or seen.")
+    usd_per_gpu_hour = models.DecimalField("USD per GPU-hour", max_digits=10, decimal_places=4)
+    usd_per_instance_hour = models.DecimalField(
+        "USD per instance-hour", max_digits=12, decimal_places=4, null=True, blank=True
+    )
+    source = models.CharField(max_length=60, help_text='"curated", or the scraper source, e.g. "skypilot:aws".')
+    source_url = models.URLField(max_length=500, blank=True)
+    is_curated = models.BooleanField(
+        "curated", default=False, help_text="Set by admins and load_curated; scrapers never touch curated rows."
+    )
+
+    class Meta:
+        ordering = ["-observed_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["offering", "observed_on", "source"], name="gpu_observation_unique_per_day_source"
+            ),
+            models.CheckConstraint(condition=Q(usd_per_gpu_hour__gte=0), name="gpu_observation_price_non_negative"),
+            models.CheckConstraint(
+                condition=Q(usd_per_instance_hour__isnull=True) | Q(usd_per_instance_hour__gte=0),
+                name="gpu_observation_instance_price_non_negative",
+            ),
+        ]
+        indexes = [
+            # with_latest_price(): the newest observation of one offering.
+            models.Index(fields=["offering", "-observed_on"], name="gpu_observation_latest_idx"),
+            # Daily statistics: every observation of one day.
+            models.Index(fields=["observed_on"], name="gpu_observation_day_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.offering} ${self.usd_per_gpu_hour}/GPU-hr on {self.observed_on} ({self.source})"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        GpuOffering.objects.filter(pk=self.offering_id).filter(
+            Q(last_seen_on__isnull=True) | Q(last_seen_on__lt=self.observed_on)
+        ).update(last_seen_on=self.observed_on)
+

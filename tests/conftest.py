@@ -1,0 +1,58 @@
+"""Shared fixtures and the rules for which services a test needs.
+
+`make test` exports DATABASE_URL/REDIS_URL when it finds or starts PostgreSQL and Redis. A test that
+needs Redis is marked `redis`; it is skipped (and listed) without one, except under CI=true, where a
+missing service fails the run instead of skipping.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def pytest_collection_modifyitems(config, items):
+    missing = []
+    if not settings.REDIS_URL:
+        missing.append(("redis", "REDIS_URL is not set (no Redis server found)"))
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        missing.append(("postgres", "DATABASE_URL is not PostgreSQL"))
+    for marker, why in missing:
+        for item in items:
+            if marker in item.keywords:
+                item.add_marker(pytest.mark.skip(reason=why))  # never reached under CI: see sessionstart
+    if not config.getoption("-m") or "live" not in config.getoption("-m"):
+        for item in items:
+            if "live" in item.keywords:
+                item.add_marker(pytest.mark.skip(reason="live suite is opt-in: pytest -m live"))
+
+
+def pytest_sessionstart(session):
+    if IN_CI:
+        problems = []
+        if not settings.REDIS_URL:
+            problems.append("REDIS_URL is not set")
+        if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+            problems.append("DATABASE_URL is not PostgreSQL")
+        if problems:
+            pytest.exit("CI=true needs real services: " + "; ".join(problems), returncode=3)
+
+
+@pytest.fixture
+def shared_data():
+    """The recorded public payloads beside the repo; tests that need them skip cleanly without them."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip("../shared/data is absent")
+    return SHARED_DATA
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
