@@ -1,13 +1,13 @@
 """When an offering is current, stale or delisted (DESIGN.md: 3 and 14 days since its source saw it)."""
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 STALE_AFTER_DAYS = 3
 DELISTED_AFTER_DAYS = 14
 
 
 def today_utc() -> date:
-    return datetime.now(timezone.utc).date()
+    return datetime.now(UTC).date()
 
 
 def freshness_of(last_seen_on: date | None, today: date | None = None) -> str:

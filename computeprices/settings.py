@@ -48,8 +48,7 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
-            "SECRET_KEY is not set. Set SECRET_KEY in the environment (production), "
-            "or DEBUG=1 for local development."
+            "SECRET_KEY is not set. Set SECRET_KEY in the environment (production), or DEBUG=1 for local development."
         )
     SECRET_KEY = "django-insecure-local-development-only-never-use-in-production"
 

@@ -36,9 +36,7 @@ def test_duplicate_gpu_observation_same_offering_day_source_is_refused():
 def test_duplicate_inference_observation_is_refused():
     obs = InferencePriceObservationFactory(observed_on=date(2026, 1, 1))
     refused(
-        lambda: InferencePriceObservationFactory(
-            offering=obs.offering, observed_on=obs.observed_on, source=obs.source
-        )
+        lambda: InferencePriceObservationFactory(offering=obs.offering, observed_on=obs.observed_on, source=obs.source)
     )
 
 
@@ -53,8 +51,11 @@ def test_negative_prices_are_refused():
 
 def test_slugs_and_aliases_are_unique():
     gpu = GpuFactory(slug="h100-sxm")
-    refused(lambda: GpuFactory._meta.model.objects.create(name="Other", slug="h100-sxm", vram_gb=1, vendor="nvidia",
-                                                           form_factor="sxm"))
+    refused(
+        lambda: GpuFactory._meta.model.objects.create(
+            name="Other", slug="h100-sxm", vram_gb=1, vendor="nvidia", form_factor="sxm"
+        )
+    )
     ProviderFactory(slug="lambda")
     refused(lambda: ProviderFactory._meta.model.objects.create(name="Lambda 2", slug="lambda", offers="gpu"))
     GpuAlias.objects.create(gpu=gpu, alias="NVIDIA H100 80GB HBM3")
@@ -96,12 +97,27 @@ def test_observation_updates_offering_last_seen():
 
 def test_latest_price_prefers_newest_then_curated():
     offering = GpuOfferingFactory()
-    GpuPriceObservationFactory(offering=offering, observed_on=date(2026, 3, 1), usd_per_gpu_hour=Decimal("2.00"),
-                               source="skypilot:aws", is_curated=False)
-    GpuPriceObservationFactory(offering=offering, observed_on=date(2026, 3, 1), usd_per_gpu_hour=Decimal("2.20"),
-                               source="curated", is_curated=True)
-    GpuPriceObservationFactory(offering=offering, observed_on=date(2026, 2, 1), usd_per_gpu_hour=Decimal("1.00"),
-                               source="old", is_curated=False)
+    GpuPriceObservationFactory(
+        offering=offering,
+        observed_on=date(2026, 3, 1),
+        usd_per_gpu_hour=Decimal("2.00"),
+        source="skypilot:aws",
+        is_curated=False,
+    )
+    GpuPriceObservationFactory(
+        offering=offering,
+        observed_on=date(2026, 3, 1),
+        usd_per_gpu_hour=Decimal("2.20"),
+        source="curated",
+        is_curated=True,
+    )
+    GpuPriceObservationFactory(
+        offering=offering,
+        observed_on=date(2026, 2, 1),
+        usd_per_gpu_hour=Decimal("1.00"),
+        source="old",
+        is_curated=False,
+    )
     latest = GpuOffering.objects.with_latest_price().get(pk=offering.pk)
     assert latest.latest_usd_per_gpu_hour == Decimal("2.20")
     assert latest.latest_source == "curated"

@@ -1,0 +1,178 @@
+"""Loading the curated data set: every file is validated first, then all of it is written in one transaction.
+
+Each app owns its data folder and its entry parsers (providers/curated.py, inference/curated.py); this
+module holds what they share: the field readers that collect problems with their file, entry and field,
+and `load_curated()`, which `python manage.py load_curated` calls. Loading twice gives the same database.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import yaml
+from django.db import transaction
+
+CURATED_SOURCE = "curated"
+
+
+class CuratedDataError(Exception):
+    """The curated files have problems; nothing was loaded. `problems` lists each one."""
+
+    def __init__(self, problems):
+        self.problems = problems
+        super().__init__(f"{len(problems)} problem(s) in the curated data; nothing was loaded:\n" + "\n".join(problems))
+
+
+@dataclass
+class Problems:
+    items: list[str] = field(default_factory=list)
+
+    def add(self, where: str, message: str):
+        self.items.append(f"{where}: {message}")
+
+
+_MISSING = object()
+
+
+class Entry:
+    """One mapping in a curated file, read field by field; each bad field becomes a named problem."""
+
+    def __init__(self, data, where: str, problems: Problems):
+        self.data = data if isinstance(data, dict) else {}
+        self.where = where
+        self.problems = problems
+        if not isinstance(data, dict):
+            problems.add(where, f"expected a mapping, got {type(data).__name__}")
+
+    def _raw(self, name, required):
+        value = self.data.get(name, _MISSING)
+        if value is _MISSING or value is None or value == "":
+            if required:
+                self.problems.add(f"{self.where}, field '{name}'", "missing")
+            return _MISSING
+        return value
+
+    def _fail(self, name, message):
+        self.problems.add(f"{self.where}, field '{name}'", message)
+        return None
+
+    def text(self, name, required=True, default=""):
+        value = self._raw(name, required)
+        return default if value is _MISSING else str(value).strip()
+
+    def integer(self, name, required=False, minimum=None):
+        value = self._raw(name, required)
+        if value is _MISSING:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            return self._fail(name, f"{value!r} is not a whole number")
+        try:
+            number = int(value)
+        except ValueError:
+            return self._fail(name, f"{value!r} is not a whole number")
+        if minimum is not None and number < minimum:
+            return self._fail(name, f"{number} is below {minimum}")
+        return number
+
+    def decimal(self, name, required=False, minimum=Decimal("0"), maximum=None, positive=False):
+        value = self._raw(name, required)
+        if value is _MISSING:
+            return None
+        if isinstance(value, bool):
+            return self._fail(name, f"{value!r} is not a number")
+        try:
+            # str() first, so a YAML float like 2.99 becomes Decimal("2.99"), not its binary expansion.
+            number = Decimal(str(value).strip().lstrip("$"))
+        except InvalidOperation:
+            return self._fail(name, f"{value!r} is not a number")
+        if not number.is_finite():
+            return self._fail(name, f"{value!r} is not a finite number")
+        if positive and number <= 0:
+            return self._fail(name, f"{number} must be greater than 0")
+        if minimum is not None and number < minimum:
+            return self._fail(name, f"{number} is negative" if minimum == 0 else f"{number} is below {minimum}")
+        if maximum is not None and number > maximum:
+            return self._fail(name, f"{number} is above {maximum}")
+        return number
+
+    def day(self, name, required=False, default=None):
+        value = self._raw(name, required)
+        if value is _MISSING:
+            return default
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError:
+            return self._fail(name, f"{value!r} is not a YYYY-MM-DD date")
+
+    def boolean(self, name, default=False):
+        value = self._raw(name, False)
+        if value is _MISSING:
+            return default
+        if not isinstance(value, bool):
+            return self._fail(name, f"{value!r} is not true or false")
+        return value
+
+    def choice(self, name, choices, required=True, default=None):
+        value = self._raw(name, required)
+        if value is _MISSING:
+            return default
+        if value not in choices:
+            return self._fail(name, f"{value!r} is not one of {', '.join(sorted(choices))}")
+        return value
+
+    def string_list(self, name):
+        value = self._raw(name, False)
+        if value is _MISSING:
+            return []
+        if not isinstance(value, list) or not all(isinstance(v, str | int | float) for v in value):
+            return self._fail(name, "expected a list of names") or []
+        return [str(v) for v in value]
+
+    def mapping_list(self, name, required=False):
+        value = self._raw(name, required)
+        if value is _MISSING:
+            return []
+        if not isinstance(value, list):
+            return self._fail(name, "expected a list") or []
+        return value
+
+
+def read_yaml(path: Path, problems: Problems):
+    try:
+        with path.open(encoding="utf-8") as f:
+            return yaml.safe_load(f)
+    except (OSError, yaml.YAMLError) as exc:
+        problems.add(str(path), f"cannot be read as YAML: {exc}")
+        return None
+
+
+def entry_label(index: int, data) -> str:
+    key = None
+    if isinstance(data, dict):
+        key = data.get("slug") or data.get("gpu") or data.get("model")
+    return f"entry {index + 1}" + (f" ({key})" if key else "")
+
+
+def load_curated(providers_dir: Path | None = None, inference_dir: Path | None = None) -> dict[str, int]:
+    """Validate every curated file, then write all of it in one transaction. Returns counts by kind.
+
+    Raises CuratedDataError (naming file, entry and field of each problem) and writes nothing when
+    any file is bad.
+    """
+    from inference import curated as inference_curated
+    from providers import curated as providers_curated
+
+    problems = Problems()
+    gpu_data = providers_curated.parse(providers_dir or providers_curated.DATA_DIR, problems)
+    inference_data = inference_curated.parse(
+        inference_dir or inference_curated.DATA_DIR, problems, provider_offers=gpu_data.provider_offers
+    )
+    if problems.items:
+        raise CuratedDataError(problems.items)
+    with transaction.atomic():
+        counts = providers_curated.save(gpu_data)
+        counts |= inference_curated.save(inference_data, providers=counts.pop("_providers"))
+    return counts

@@ -1,0 +1,85 @@
+"""Admin for the model catalogue and per-token prices."""
+
+from django.contrib import admin
+
+from .models import InferenceOffering, InferencePriceObservation, LanguageModel, ModelAlias
+
+
+class ModelAliasInline(admin.TabularInline):
+    model = ModelAlias
+    extra = 1
+
+
+@admin.register(LanguageModel)
+class LanguageModelAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "slug",
+        "creator",
+        "family",
+        "total_params_b",
+        "active_params_b",
+        "context_window",
+        "open_weights",
+        "release_date",
+    ]
+    list_filter = ["open_weights", "creator", "family"]
+    search_fields = ["name", "slug", "creator", "aliases__alias"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [ModelAliasInline]
+
+
+@admin.register(ModelAlias)
+class ModelAliasAdmin(admin.ModelAdmin):
+    list_display = ["alias", "model"]
+    list_select_related = ["model"]
+    search_fields = ["alias", "model__name"]
+    autocomplete_fields = ["model"]
+
+
+class InferencePriceObservationInline(admin.TabularInline):
+    model = InferencePriceObservation
+    extra = 1
+    fields = [
+        "observed_on",
+        "usd_per_mtok_input",
+        "usd_per_mtok_output",
+        "usd_per_mtok_cached_input",
+        "usd_per_mtok_cache_write",
+        "batch_discount",
+        "context_served",
+        "source",
+        "source_url",
+        "is_curated",
+    ]
+    ordering = ["-observed_on"]
+
+
+@admin.register(InferenceOffering)
+class InferenceOfferingAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "provider", "model", "quantization", "serving_kind", "last_seen_on"]
+    list_filter = ["serving_kind", "quantization", "provider"]
+    list_select_related = ["provider", "model"]
+    search_fields = ["provider__name", "model__name"]
+    autocomplete_fields = ["provider", "model"]
+    readonly_fields = ["last_seen_on"]
+    inlines = [InferencePriceObservationInline]
+
+
+@admin.register(InferencePriceObservation)
+class InferencePriceObservationAdmin(admin.ModelAdmin):
+    list_display = [
+        "offering",
+        "observed_on",
+        "usd_per_mtok_input",
+        "usd_per_mtok_output",
+        "usd_per_mtok_cached_input",
+        "batch_discount",
+        "source",
+        "is_curated",
+    ]
+    list_filter = ["is_curated", "source", "offering__serving_kind", "offering__provider"]
+    list_select_related = ["offering__provider", "offering__model"]
+    search_fields = ["offering__provider__name", "offering__model__name", "source"]
+    date_hierarchy = "observed_on"
+    autocomplete_fields = ["offering"]

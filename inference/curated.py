@@ -1,0 +1,162 @@
+"""The curated per-token data: models.yaml and offerings/<provider>.yaml (see data/README.md).
+
+parse() validates without touching the database; save() writes idempotently, keyed by slug,
+offering identity (provider, model, quantization, serving kind) and (offering, date, "curated").
+"""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from computeprices.curated import CURATED_SOURCE, Entry, Problems, entry_label, read_yaml
+from providers.models import Provider, normalize_alias
+
+from .models import InferenceOffering, InferencePriceObservation, LanguageModel, ModelAlias, ServingKind
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+# o1-pro lists $600 per 1M output tokens; a per-1K price stored per million would be far above this.
+MAX_USD_PER_MTOK = 1000
+
+
+@dataclass
+class ModelCatalogue:
+    models: list[dict] = field(default_factory=list)
+    offerings: list[dict] = field(default_factory=list)
+
+
+def parse(data_dir: Path, problems: Problems, provider_offers: dict[str, str]) -> ModelCatalogue:
+    catalogue = ModelCatalogue()
+    _parse_models(data_dir / "models.yaml", catalogue, problems)
+    model_slugs = {m["slug"] for m in catalogue.models}
+    offering_files = sorted((data_dir / "offerings").glob("*.yaml"))
+    if not offering_files:
+        problems.add(str(data_dir / "offerings"), "no offering files found")
+    for path in offering_files:
+        _parse_offering_file(path, catalogue, model_slugs, provider_offers, problems)
+    return catalogue
+
+
+def _parse_models(path, catalogue, problems):
+    data = read_yaml(path, problems)
+    if data is None:
+        return
+    if not isinstance(data, list):
+        problems.add(path.name, "expected a list of models")
+        return
+    seen_aliases: dict[str, str] = {}
+    for i, item in enumerate(data):
+        e = Entry(item, f"{path.name}, {entry_label(i, item)}", problems)
+        model = {
+            "slug": e.text("slug"),
+            "name": e.text("name"),
+            "creator": e.text("creator"),
+            "family": e.text("family", required=False),
+            "total_params_b": e.decimal("total_params_b", positive=True),
+            "active_params_b": e.decimal("active_params_b", positive=True),
+            "context_window": e.integer("context_window", minimum=1),
+            "modalities": ",".join(e.string_list("modalities")) or "text",
+            "open_weights": e.boolean("open_weights"),
+            "release_date": e.day("release_date"),
+            "license": e.text("license", required=False),
+            "source_url": e.text("source_url", required=False),
+        }
+        total, active = model["total_params_b"], model["active_params_b"]
+        if total is not None and active is not None and active > total:
+            problems.add(f"{e.where}, field 'active_params_b'", f"{active} is more than total_params_b {total}")
+        aliases = {normalize_alias(a) for a in e.string_list("aliases") + [model["name"], model["slug"]]}
+        for alias in sorted(aliases):
+            owner = seen_aliases.setdefault(alias, model["slug"])
+            if owner != model["slug"]:
+                problems.add(f"{e.where}, field 'aliases'", f"alias {alias!r} already names model {owner!r}")
+        model["aliases"] = aliases
+        if any(m["slug"] == model["slug"] for m in catalogue.models):
+            problems.add(e.where, f"duplicate model slug {model['slug']!r}")
+        catalogue.models.append(model)
+
+
+def _parse_offering_file(path, catalogue, model_slugs, provider_offers, problems):
+    data = read_yaml(path, problems)
+    if data is None:
+        return
+    header = Entry(data, path.name, problems)
+    provider = header.text("provider")
+    if provider and provider not in provider_offers:
+        problems.add(f"{path.name}, field 'provider'", f"unknown provider {provider!r} (not in providers.yaml)")
+    elif provider and provider_offers[provider] == Provider.Offers.GPU_RENTAL:
+        problems.add(f"{path.name}, field 'provider'", f"provider {provider!r} is GPU-rental-only in providers.yaml")
+    default_url = header.text("source_url")
+    default_day = header.day("as_of", required=True)
+    identities = set()
+    for i, item in enumerate(header.mapping_list("offerings", required=True)):
+        e = Entry(item, f"{path.name}, {entry_label(i, item)}", problems)
+        model = e.text("model")
+        if model and model not in model_slugs:
+            problems.add(f"{e.where}, field 'model'", f"unknown model {model!r} (not in models.yaml)")
+        offering = {
+            "provider": provider,
+            "model": model,
+            "quantization": e.text("quantization", required=False),
+            "serving_kind": e.choice(
+                "serving_kind", set(ServingKind.values), required=False, default=ServingKind.SERVERLESS
+            ),
+        }
+        identity = (model, offering["quantization"], offering["serving_kind"])
+        if identity in identities:
+            problems.add(e.where, "the same offering (model, quantization, serving_kind) appears twice in this file")
+        identities.add(identity)
+        url = e.text("source_url", required=False, default=default_url)
+        offering["prices"] = [_price(e, url, default_day)]
+        for j, past in enumerate(e.mapping_list("history")):
+            offering["prices"].append(_price(Entry(past, f"{e.where}, history {j + 1}", problems), url, None))
+        days = [p["observed_on"] for p in offering["prices"]]
+        if len(days) != len(set(days)):
+            problems.add(e.where, "two prices for the same as_of date")
+        catalogue.offerings.append(offering)
+
+
+def _price(e, default_url, default_day):
+    def token_price(name, required=False):
+        # Zero is allowed (free tiers exist) but negative and absurd values are not.
+        return e.decimal(name, required=required, maximum=MAX_USD_PER_MTOK)
+
+    return {
+        "observed_on": e.day("as_of", required=default_day is None, default=default_day),
+        "usd_per_mtok_input": token_price("usd_per_mtok_input", required=True),
+        "usd_per_mtok_output": token_price("usd_per_mtok_output", required=True),
+        "usd_per_mtok_cached_input": token_price("usd_per_mtok_cached_input"),
+        "usd_per_mtok_cache_write": token_price("usd_per_mtok_cache_write"),
+        "batch_discount": e.decimal("batch_discount", maximum=1),
+        "context_served": e.integer("context_served", minimum=1),
+        "source_url": e.text("source_url", required=False, default=default_url),
+    }
+
+
+def save(catalogue: ModelCatalogue, providers: dict[str, Provider]) -> dict:
+    models = {}
+    for m in catalogue.models:
+        fields = {k: v for k, v in m.items() if k != "aliases"}
+        models[m["slug"]], _ = LanguageModel.objects.update_or_create(slug=m["slug"], defaults=fields)
+        for alias in m["aliases"]:
+            ModelAlias.objects.update_or_create(alias=alias, defaults={"model": models[m["slug"]]})
+    observations = 0
+    for o in catalogue.offerings:
+        offering, _ = InferenceOffering.objects.get_or_create(
+            provider=providers[o["provider"]],
+            model=models[o["model"]],
+            quantization=o["quantization"],
+            serving_kind=o["serving_kind"],
+        )
+        for price in o["prices"]:
+            fields = {k: v for k, v in price.items() if k != "observed_on"}
+            InferencePriceObservation.objects.update_or_create(
+                offering=offering,
+                observed_on=price["observed_on"],
+                source=CURATED_SOURCE,
+                defaults={**fields, "is_curated": True},
+            )
+            observations += 1
+    return {
+        "inference_providers": len({o["provider"] for o in catalogue.offerings}),
+        "models": len(models),
+        "inference_offerings": len(catalogue.offerings),
+        "inference_price_observations": observations,
+    }

@@ -1,0 +1,198 @@
+"""The curated GPU-side data: providers.yaml, gpus.yaml and gpu_offerings/<provider>.yaml (see data/README.md).
+
+parse() reads and validates everything without touching the database; save() writes it idempotently
+(keyed by slugs, offering identity, and (offering, date, "curated") for prices).
+"""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from computeprices.curated import CURATED_SOURCE, Entry, Problems, entry_label, read_yaml
+
+from .models import Gpu, GpuAlias, GpuOffering, GpuPriceObservation, PricingType, Provider, normalize_alias
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+MAX_USD_PER_GPU_HOUR = 200  # well above any real single-GPU price; catches per-term totals and typos
+
+
+@dataclass
+class GpuCatalogue:
+    providers: list[dict] = field(default_factory=list)
+    gpus: list[dict] = field(default_factory=list)
+    offerings: list[dict] = field(default_factory=list)
+    provider_offers: dict[str, str] = field(default_factory=dict)
+
+
+def parse(data_dir: Path, problems: Problems) -> GpuCatalogue:
+    catalogue = GpuCatalogue()
+    _parse_providers(data_dir / "providers.yaml", catalogue, problems)
+    _parse_gpus(data_dir / "gpus.yaml", catalogue, problems)
+    gpu_slugs = {g["slug"] for g in catalogue.gpus}
+    offering_files = sorted((data_dir / "gpu_offerings").glob("*.yaml"))
+    if not offering_files:
+        problems.add(str(data_dir / "gpu_offerings"), "no offering files found")
+    for path in offering_files:
+        _parse_offering_file(path, catalogue, gpu_slugs, problems)
+    return catalogue
+
+
+def _entries(path, problems):
+    data = read_yaml(path, problems)
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        problems.add(str(path), "expected a list of entries")
+        return []
+    return [Entry(item, f"{path.name}, {entry_label(i, item)}", problems) for i, item in enumerate(data)]
+
+
+def _parse_providers(path, catalogue, problems):
+    for e in _entries(path, problems):
+        provider = {
+            "slug": e.text("slug"),
+            "name": e.text("name"),
+            "website": e.text("website", required=False),
+            "pricing_url": e.text("pricing_url", required=False),
+            "offers": e.choice("offers", set(Provider.Offers.values)),
+            "description": e.text("description", required=False),
+        }
+        if provider["slug"] in catalogue.provider_offers:
+            problems.add(e.where, f"duplicate provider slug {provider['slug']!r}")
+        catalogue.provider_offers[provider["slug"]] = provider["offers"]
+        catalogue.providers.append(provider)
+
+
+def _parse_gpus(path, catalogue, problems):
+    seen_aliases: dict[str, str] = {}
+    for e in _entries(path, problems):
+        gpu = {
+            "slug": e.text("slug"),
+            "name": e.text("name"),
+            "vendor": e.choice("vendor", set(Gpu.Vendor.values)),
+            "architecture": e.text("architecture", required=False),
+            "vram_gb": e.integer("vram_gb", required=True, minimum=1),
+            "memory_bandwidth_gbps": e.integer("memory_bandwidth_gbps", minimum=1),
+            "bf16_dense_tflops": e.decimal("bf16_dense_tflops"),
+            "fp8_dense_tflops": e.decimal("fp8_dense_tflops"),
+            "form_factor": e.choice("form_factor", set(Gpu.FormFactor.values)),
+            "release_year": e.integer("release_year", minimum=2000),
+            "spec_source_url": e.text("spec_source_url", required=False),
+        }
+        aliases = {normalize_alias(a) for a in e.string_list("aliases") + [gpu["name"], gpu["slug"]]}
+        for alias in sorted(aliases):
+            owner = seen_aliases.setdefault(alias, gpu["slug"])
+            if owner != gpu["slug"]:
+                problems.add(f"{e.where}, field 'aliases'", f"alias {alias!r} already names GPU {owner!r}")
+        gpu["aliases"] = aliases
+        if any(g["slug"] == gpu["slug"] for g in catalogue.gpus):
+            problems.add(e.where, f"duplicate GPU slug {gpu['slug']!r}")
+        catalogue.gpus.append(gpu)
+
+
+def _parse_offering_file(path, catalogue, gpu_slugs, problems):
+    data = read_yaml(path, problems)
+    if data is None:
+        return
+    header = Entry(data, path.name, problems)
+    provider = header.text("provider")
+    if provider and provider not in catalogue.provider_offers:
+        problems.add(f"{path.name}, field 'provider'", f"unknown provider {provider!r} (not in providers.yaml)")
+    elif provider and catalogue.provider_offers[provider] == Provider.Offers.INFERENCE_API:
+        problems.add(f"{path.name}, field 'provider'", f"provider {provider!r} is inference-only in providers.yaml")
+    default_url = header.text("source_url")
+    default_day = header.day("as_of", required=True)
+    identities = set()
+    for i, item in enumerate(header.mapping_list("offerings", required=True)):
+        e = Entry(item, f"{path.name}, {entry_label(i, item)}", problems)
+        gpu = e.text("gpu")
+        if gpu and gpu not in gpu_slugs:
+            problems.add(f"{e.where}, field 'gpu'", f"unknown GPU {gpu!r} (not in gpus.yaml)")
+        offering = {
+            "provider": provider,
+            "gpu": gpu,
+            "gpus_per_instance": e.integer("gpus_per_instance", required=True, minimum=1),
+            "pricing_type": e.choice("pricing_type", set(PricingType.values)),
+            "region": e.text("region", required=False),
+            "instance_name": e.text("instance_name", required=False),
+            "vcpus": e.integer("vcpus", minimum=0),
+            "ram_gb": e.integer("ram_gb", minimum=0),
+        }
+        identity = tuple(offering[k] for k in IDENTITY)
+        if identity in identities:
+            problems.add(
+                e.where,
+                "the same offering (gpu, gpus_per_instance, pricing_type, region, instance_name) "
+                "appears twice in this file",
+            )
+        identities.add(identity)
+        offering["prices"] = [_price(e, default_url, default_day, problems)]
+        for j, past in enumerate(e.mapping_list("history")):
+            offering["prices"].append(
+                _price(
+                    Entry(past, f"{e.where}, history {j + 1}", problems),
+                    e.text("source_url", False, default_url),
+                    None,
+                    problems,
+                )
+            )
+        days = [p["observed_on"] for p in offering["prices"]]
+        if len(days) != len(set(days)):
+            problems.add(e.where, "two prices for the same as_of date")
+        catalogue.offerings.append(offering)
+
+
+IDENTITY = ("gpu", "gpus_per_instance", "pricing_type", "region", "instance_name")
+
+
+def _price(e, default_url, default_day, problems):
+    return {
+        "observed_on": e.day("as_of", required=default_day is None, default=default_day),
+        "usd_per_gpu_hour": e.decimal("usd_per_gpu_hour", required=True, positive=True, maximum=MAX_USD_PER_GPU_HOUR),
+        "usd_per_instance_hour": e.decimal("usd_per_instance_hour", positive=True),
+        "source_url": e.text("source_url", required=False, default=default_url),
+    }
+
+
+def save(catalogue: GpuCatalogue) -> dict:
+    providers = {}
+    for p in catalogue.providers:
+        providers[p["slug"]], _ = Provider.objects.update_or_create(slug=p["slug"], defaults=p)
+    gpus = {}
+    for g in catalogue.gpus:
+        fields = {k: v for k, v in g.items() if k != "aliases"}
+        gpus[g["slug"]], _ = Gpu.objects.update_or_create(slug=g["slug"], defaults=fields)
+        for alias in g["aliases"]:
+            GpuAlias.objects.update_or_create(alias=alias, defaults={"gpu": gpus[g["slug"]]})
+    observations = 0
+    for o in catalogue.offerings:
+        offering, _ = GpuOffering.objects.update_or_create(
+            provider=providers[o["provider"]],
+            gpu=gpus[o["gpu"]],
+            gpus_per_instance=o["gpus_per_instance"],
+            pricing_type=o["pricing_type"],
+            region=o["region"],
+            instance_name=o["instance_name"],
+            defaults={"vcpus": o["vcpus"], "ram_gb": o["ram_gb"]},
+        )
+        for price in o["prices"]:
+            instance_price = price["usd_per_instance_hour"] or price["usd_per_gpu_hour"] * o["gpus_per_instance"]
+            observation, _ = GpuPriceObservation.objects.update_or_create(
+                offering=offering,
+                observed_on=price["observed_on"],
+                source=CURATED_SOURCE,
+                defaults={
+                    "usd_per_gpu_hour": price["usd_per_gpu_hour"],
+                    "usd_per_instance_hour": instance_price,
+                    "source_url": price["source_url"],
+                    "is_curated": True,
+                },
+            )
+            observations += 1
+    return {
+        "_providers": providers,
+        "providers": len(providers),
+        "gpu_providers": sum(1 for p in catalogue.providers if p["offers"] != Provider.Offers.INFERENCE_API),
+        "gpus": len(gpus),
+        "gpu_offerings": len(catalogue.offerings),
+        "gpu_price_observations": observations,
+    }

@@ -1,0 +1,66 @@
+"""The home page shows the cheapest current H100/A100 and cheapest blended prices from the database."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+
+from computeprices.freshness import today_utc
+from providers.models import PricingType
+from tests.factories import (
+    GpuFactory,
+    GpuOfferingFactory,
+    GpuPriceObservationFactory,
+    InferenceOfferingFactory,
+    InferencePriceObservationFactory,
+    LanguageModelFactory,
+    ProviderFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def gpu_price(gpu, provider, price, days_ago=0, pricing_type=PricingType.ON_DEMAND):
+    offering = GpuOfferingFactory(gpu=gpu, provider=provider, pricing_type=pricing_type)
+    GpuPriceObservationFactory(
+        offering=offering, usd_per_gpu_hour=Decimal(price), observed_on=today_utc() - timedelta(days=days_ago)
+    )
+    return offering
+
+
+def test_home_shows_cheapest_current_on_demand_h100_and_a100(client):
+    h100 = GpuFactory(slug="h100-sxm", name="H100 SXM")
+    h100_pcie = GpuFactory(slug="h100-pcie", name="H100 PCIe")
+    a100 = GpuFactory(slug="a100-80gb", name="A100 80GB")
+    cheap, dear, spot = ProviderFactory(name="Cheapo"), ProviderFactory(name="Dearco"), ProviderFactory(name="Spotco")
+    gpu_price(h100, dear, "2.99")
+    gpu_price(h100_pcie, cheap, "2.19")
+    gpu_price(h100, spot, "0.99", pricing_type=PricingType.SPOT)  # spot is not on-demand
+    gpu_price(h100, spot, "0.50", days_ago=30)  # delisted: not current
+    gpu_price(a100, dear, "1.29")
+
+    body = client.get("/").content.decode()
+    assert "$2.19" in body and "Cheapo" in body
+    assert "$1.29" in body
+    assert "$0.99" not in body and "$0.50" not in body
+
+
+def test_home_shows_cheapest_blended_for_most_served_models(client):
+    model = LanguageModelFactory(name="Llama Test 70B")
+    for provider_name, inp, out in [("Alpha", "0.20", "0.60"), ("Beta", "0.90", "0.90")]:
+        offering = InferenceOfferingFactory(model=model, provider=ProviderFactory(name=provider_name))
+        InferencePriceObservationFactory(
+            offering=offering, usd_per_mtok_input=Decimal(inp), usd_per_mtok_output=Decimal(out)
+        )
+    body = client.get("/").content.decode()
+    # (3 x 0.20 + 0.60) / 4 = 0.300
+    assert "Llama Test 70B" in body
+    assert "$0.300" in body and "Alpha" in body
+
+
+def test_home_query_count_is_constant(client, django_assert_max_num_queries):
+    for i in range(30):
+        gpu_price(GpuFactory(slug=f"h100-v{i}"), ProviderFactory(), f"{2 + i / 100:.2f}")
+        InferencePriceObservationFactory()
+    with django_assert_max_num_queries(6):
+        assert client.get("/").status_code == 200
