@@ -14,6 +14,17 @@ import yaml
 from django.db import transaction
 
 CURATED_SOURCE = "curated"
+# The curated set vouches that an offering is still listed at its newest price for this long after
+# that price's as-of date; the offering then ages out like any other (stale, then delisted, kept in
+# history) unless a newer price is curated or a scraper sees it.
+CURATED_LISTED_FOR_DAYS = 365
+
+
+def curated_last_seen_on(newest_as_of: date, today: date) -> date:
+    """What load_curated records as an offering's last_seen_on, given its newest curated price date."""
+    if (today - newest_as_of).days <= CURATED_LISTED_FOR_DAYS:
+        return today
+    return newest_as_of
 
 
 class CuratedDataError(Exception):

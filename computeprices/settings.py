@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.sitemaps",
     "django_celery_beat",
+    "computeprices",
     "providers",
     "inference",
     "scrapers",

@@ -7,7 +7,10 @@ offering identity (provider, model, quantization, serving kind) and (offering, d
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from computeprices.curated import CURATED_SOURCE, Entry, Problems, entry_label, read_yaml
+from django.db.models import Q
+
+from computeprices.curated import CURATED_SOURCE, Entry, Problems, curated_last_seen_on, entry_label, read_yaml
+from computeprices.freshness import today_utc
 from providers.models import Provider, normalize_alias
 
 from .models import InferenceOffering, InferencePriceObservation, LanguageModel, ModelAlias, ServingKind
@@ -130,7 +133,8 @@ def _price(e, default_url, default_day):
     }
 
 
-def save(catalogue: ModelCatalogue, providers: dict[str, Provider]) -> dict:
+def save(catalogue: ModelCatalogue, providers: dict[str, Provider], today=None) -> dict:
+    today = today or today_utc()
     models = {}
     for m in catalogue.models:
         fields = {k: v for k, v in m.items() if k != "aliases"}
@@ -154,6 +158,11 @@ def save(catalogue: ModelCatalogue, providers: dict[str, Provider]) -> dict:
                 defaults={**fields, "is_curated": True},
             )
             observations += 1
+        newest = max(p["observed_on"] for p in o["prices"])
+        last_seen = curated_last_seen_on(newest, today)
+        InferenceOffering.objects.filter(pk=offering.pk).filter(
+            Q(last_seen_on__isnull=True) | Q(last_seen_on__lt=last_seen)
+        ).update(last_seen_on=last_seen)
     return {
         "inference_providers": len({o["provider"] for o in catalogue.offerings}),
         "models": len(models),

@@ -7,7 +7,10 @@ parse() reads and validates everything without touching the database; save() wri
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from computeprices.curated import CURATED_SOURCE, Entry, Problems, entry_label, read_yaml
+from django.db.models import Q
+
+from computeprices.curated import CURATED_SOURCE, Entry, Problems, curated_last_seen_on, entry_label, read_yaml
+from computeprices.freshness import today_utc
 
 from .models import Gpu, GpuAlias, GpuOffering, GpuPriceObservation, PricingType, Provider, normalize_alias
 
@@ -153,7 +156,8 @@ def _price(e, default_url, default_day, problems):
     }
 
 
-def save(catalogue: GpuCatalogue) -> dict:
+def save(catalogue: GpuCatalogue, today=None) -> dict:
+    today = today or today_utc()
     providers = {}
     for p in catalogue.providers:
         providers[p["slug"]], _ = Provider.objects.update_or_create(slug=p["slug"], defaults=p)
@@ -176,7 +180,7 @@ def save(catalogue: GpuCatalogue) -> dict:
         )
         for price in o["prices"]:
             instance_price = price["usd_per_instance_hour"] or price["usd_per_gpu_hour"] * o["gpus_per_instance"]
-            observation, _ = GpuPriceObservation.objects.update_or_create(
+            GpuPriceObservation.objects.update_or_create(
                 offering=offering,
                 observed_on=price["observed_on"],
                 source=CURATED_SOURCE,
@@ -188,6 +192,11 @@ def save(catalogue: GpuCatalogue) -> dict:
                 },
             )
             observations += 1
+        newest = max(p["observed_on"] for p in o["prices"])
+        last_seen = curated_last_seen_on(newest, today)
+        GpuOffering.objects.filter(pk=offering.pk).filter(
+            Q(last_seen_on__isnull=True) | Q(last_seen_on__lt=last_seen)
+        ).update(last_seen_on=last_seen)
     return {
         "_providers": providers,
         "providers": len(providers),

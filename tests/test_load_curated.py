@@ -8,9 +8,7 @@ import yaml
 from django.core.management import call_command
 
 from computeprices.curated import CuratedDataError, load_curated
-from inference import curated as inference_curated
 from inference.models import InferenceOffering, InferencePriceObservation, LanguageModel, ModelAlias
-from providers import curated as providers_curated
 from providers.models import Gpu, GpuAlias, GpuOffering, GpuPriceObservation, Provider
 
 pytestmark = pytest.mark.django_db
@@ -244,7 +242,6 @@ PROMISED = {
 }
 
 
-@pytest.mark.skipif(not (providers_curated.DATA_DIR / "gpus.yaml").exists(), reason="curated data not present")
 def test_project_curated_set_loads_the_promised_counts_and_is_idempotent():
     counts = load_curated()
     for kind, minimum in PROMISED.items():
@@ -262,9 +259,26 @@ def test_project_curated_set_loads_the_promised_counts_and_is_idempotent():
     assert snapshot() == first
 
 
-@pytest.mark.skipif(not (inference_curated.DATA_DIR / "models.yaml").exists(), reason="curated data not present")
 def test_load_curated_command_reports_counts(capsys, tmp_path):
     call_command("load_curated")
     out = capsys.readouterr().out
     assert "gpu_offerings:" in out and "Curated data loaded." in out
 
+
+def test_curated_offering_is_listed_for_a_year_after_its_price_date(small_set, time_machine):
+    time_machine.move_to("2026-06-01 12:00Z")
+    load_curated(*small_set)  # Lambda priced 2026-01-09; Together 2026-02-14: both within a year
+    assert GpuOffering.objects.get().last_seen_on.isoformat() == "2026-06-01"
+    assert GpuOffering.objects.current().count() == 1
+    assert InferenceOffering.objects.current().count() == 1
+
+
+def test_curated_offering_older_than_a_year_ages_out(small_set, time_machine):
+    time_machine.move_to("2027-03-01 12:00Z")
+    load_curated(*small_set)
+    offering = GpuOffering.objects.get()
+    assert offering.last_seen_on.isoformat() == "2026-01-09"  # its newest price date, not today
+    assert offering.freshness() == "delisted"
+    assert GpuOffering.objects.listed().count() == 0
+    # Kept in history all the same.
+    assert offering.observations.count() == 2
