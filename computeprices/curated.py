@@ -12,6 +12,7 @@ from pathlib import Path
 
 import yaml
 from django.db import transaction
+from django.db.models import Q
 
 CURATED_SOURCE = "curated"
 # The curated set vouches that an offering is still listed at its newest price for this long after
@@ -149,6 +150,28 @@ class Entry:
         if not isinstance(value, list):
             return self._fail(name, "expected a list") or []
         return value
+
+
+def upsert(model, objects, unique_fields, update_fields):
+    """Insert or update rows keyed by a unique constraint, in batches; returns them with primary keys set.
+
+    The write side of load_curated: queries grow with batches, not rows, and an unchanged file
+    rewrites the same values (loading twice gives the same database).
+    """
+    return model.objects.bulk_create(
+        objects, batch_size=500, update_conflicts=True, unique_fields=unique_fields, update_fields=update_fields
+    )
+
+
+def mark_seen(model, last_seen_by_pk: dict[int, date]):
+    """Raise offerings' last_seen_on to the given dates (never lower it): one UPDATE per distinct date."""
+    by_day: dict[date, list[int]] = {}
+    for pk, day in last_seen_by_pk.items():
+        by_day.setdefault(day, []).append(pk)
+    for day, pks in by_day.items():
+        model.objects.filter(pk__in=pks).filter(Q(last_seen_on__isnull=True) | Q(last_seen_on__lt=day)).update(
+            last_seen_on=day
+        )
 
 
 def read_yaml(path: Path, problems: Problems):

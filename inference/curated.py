@@ -7,9 +7,16 @@ offering identity (provider, model, quantization, serving kind) and (offering, d
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db.models import Q
-
-from computeprices.curated import CURATED_SOURCE, Entry, Problems, curated_last_seen_on, entry_label, read_yaml
+from computeprices.curated import (
+    CURATED_SOURCE,
+    Entry,
+    Problems,
+    curated_last_seen_on,
+    entry_label,
+    mark_seen,
+    read_yaml,
+    upsert,
+)
 from computeprices.freshness import today_utc
 from providers.models import Provider, normalize_alias
 
@@ -135,37 +142,66 @@ def _price(e, default_url, default_day):
 
 def save(catalogue: ModelCatalogue, providers: dict[str, Provider], today=None) -> dict:
     today = today or today_utc()
-    models = {}
-    for m in catalogue.models:
-        fields = {k: v for k, v in m.items() if k != "aliases"}
-        models[m["slug"]], _ = LanguageModel.objects.update_or_create(slug=m["slug"], defaults=fields)
-        for alias in m["aliases"]:
-            ModelAlias.objects.update_or_create(alias=alias, defaults={"model": models[m["slug"]]})
-    observations = 0
-    for o in catalogue.offerings:
-        offering, _ = InferenceOffering.objects.get_or_create(
-            provider=providers[o["provider"]],
-            model=models[o["model"]],
-            quantization=o["quantization"],
-            serving_kind=o["serving_kind"],
+    model_fields = [f for f in catalogue.models[0] if f not in ("slug", "aliases")] if catalogue.models else []
+    models = {
+        m.slug: m
+        for m in upsert(
+            LanguageModel,
+            [LanguageModel(**{k: v for k, v in m.items() if k != "aliases"}) for m in catalogue.models],
+            ["slug"],
+            model_fields,
         )
-        for price in o["prices"]:
-            fields = {k: v for k, v in price.items() if k != "observed_on"}
-            InferencePriceObservation.objects.update_or_create(
-                offering=offering,
-                observed_on=price["observed_on"],
-                source=CURATED_SOURCE,
-                defaults={**fields, "is_curated": True},
+    }
+    aliases = [ModelAlias(alias=a, model=models[m["slug"]]) for m in catalogue.models for a in sorted(m["aliases"])]
+    upsert(ModelAlias, aliases, ["alias"], ["model"])
+
+    offerings = upsert(
+        InferenceOffering,
+        [
+            InferenceOffering(
+                provider=providers[o["provider"]],
+                model=models[o["model"]],
+                quantization=o["quantization"],
+                serving_kind=o["serving_kind"],
             )
-            observations += 1
-        newest = max(p["observed_on"] for p in o["prices"])
-        last_seen = curated_last_seen_on(newest, today)
-        InferenceOffering.objects.filter(pk=offering.pk).filter(
-            Q(last_seen_on__isnull=True) | Q(last_seen_on__lt=last_seen)
-        ).update(last_seen_on=last_seen)
+            for o in catalogue.offerings
+        ],
+        ["provider", "model", "quantization", "serving_kind"],
+        ["quantization"],  # nothing else to update; a no-op update makes the row come back with its key
+    )
+    observations = [
+        InferencePriceObservation(offering=offering, source=CURATED_SOURCE, is_curated=True, **price)
+        for offering, o in zip(offerings, catalogue.offerings, strict=True)
+        for price in o["prices"]
+    ]
+    upsert(
+        InferencePriceObservation,
+        observations,
+        ["offering", "observed_on", "source"],
+        [f for f in PRICE_FIELDS if f != "observed_on"] + ["is_curated"],
+    )
+    mark_seen(
+        InferenceOffering,
+        {
+            offering.pk: curated_last_seen_on(max(p["observed_on"] for p in o["prices"]), today)
+            for offering, o in zip(offerings, catalogue.offerings, strict=True)
+        },
+    )
     return {
         "inference_providers": len({o["provider"] for o in catalogue.offerings}),
         "models": len(models),
-        "inference_offerings": len(catalogue.offerings),
-        "inference_price_observations": observations,
+        "inference_offerings": len(offerings),
+        "inference_price_observations": len(observations),
     }
+
+
+PRICE_FIELDS = [
+    "observed_on",
+    "usd_per_mtok_input",
+    "usd_per_mtok_output",
+    "usd_per_mtok_cached_input",
+    "usd_per_mtok_cache_write",
+    "batch_discount",
+    "context_served",
+    "source_url",
+]

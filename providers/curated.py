@@ -7,9 +7,16 @@ parse() reads and validates everything without touching the database; save() wri
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db.models import Q
-
-from computeprices.curated import CURATED_SOURCE, Entry, Problems, curated_last_seen_on, entry_label, read_yaml
+from computeprices.curated import (
+    CURATED_SOURCE,
+    Entry,
+    Problems,
+    curated_last_seen_on,
+    entry_label,
+    mark_seen,
+    read_yaml,
+    upsert,
+)
 from computeprices.freshness import today_utc
 
 from .models import Gpu, GpuAlias, GpuOffering, GpuPriceObservation, PricingType, Provider, normalize_alias
@@ -158,50 +165,67 @@ def _price(e, default_url, default_day, problems):
 
 def save(catalogue: GpuCatalogue, today=None) -> dict:
     today = today or today_utc()
-    providers = {}
-    for p in catalogue.providers:
-        providers[p["slug"]], _ = Provider.objects.update_or_create(slug=p["slug"], defaults=p)
-    gpus = {}
-    for g in catalogue.gpus:
-        fields = {k: v for k, v in g.items() if k != "aliases"}
-        gpus[g["slug"]], _ = Gpu.objects.update_or_create(slug=g["slug"], defaults=fields)
-        for alias in g["aliases"]:
-            GpuAlias.objects.update_or_create(alias=alias, defaults={"gpu": gpus[g["slug"]]})
-    observations = 0
-    for o in catalogue.offerings:
-        offering, _ = GpuOffering.objects.update_or_create(
-            provider=providers[o["provider"]],
-            gpu=gpus[o["gpu"]],
-            gpus_per_instance=o["gpus_per_instance"],
-            pricing_type=o["pricing_type"],
-            region=o["region"],
-            instance_name=o["instance_name"],
-            defaults={"vcpus": o["vcpus"], "ram_gb": o["ram_gb"]},
+    provider_fields = ["name", "website", "pricing_url", "offers", "description"]
+    providers = {
+        p.slug: p for p in upsert(Provider, [Provider(**p) for p in catalogue.providers], ["slug"], provider_fields)
+    }
+    gpu_fields = [f for f in catalogue.gpus[0] if f not in ("slug", "aliases")] if catalogue.gpus else []
+    gpus = {
+        g.slug: g
+        for g in upsert(
+            Gpu, [Gpu(**{k: v for k, v in g.items() if k != "aliases"}) for g in catalogue.gpus], ["slug"], gpu_fields
         )
-        for price in o["prices"]:
-            instance_price = price["usd_per_instance_hour"] or price["usd_per_gpu_hour"] * o["gpus_per_instance"]
-            GpuPriceObservation.objects.update_or_create(
-                offering=offering,
-                observed_on=price["observed_on"],
-                source=CURATED_SOURCE,
-                defaults={
-                    "usd_per_gpu_hour": price["usd_per_gpu_hour"],
-                    "usd_per_instance_hour": instance_price,
-                    "source_url": price["source_url"],
-                    "is_curated": True,
+    }
+    aliases = [GpuAlias(alias=a, gpu=gpus[g["slug"]]) for g in catalogue.gpus for a in sorted(g["aliases"])]
+    upsert(GpuAlias, aliases, ["alias"], ["gpu"])
+
+    offerings = upsert(
+        GpuOffering,
+        [
+            GpuOffering(
+                provider=providers[o["provider"]],
+                gpu=gpus[o["gpu"]],
+                **{
+                    k: o[k] for k in ("gpus_per_instance", "pricing_type", "region", "instance_name", "vcpus", "ram_gb")
                 },
             )
-            observations += 1
-        newest = max(p["observed_on"] for p in o["prices"])
-        last_seen = curated_last_seen_on(newest, today)
-        GpuOffering.objects.filter(pk=offering.pk).filter(
-            Q(last_seen_on__isnull=True) | Q(last_seen_on__lt=last_seen)
-        ).update(last_seen_on=last_seen)
+            for o in catalogue.offerings
+        ],
+        ["provider", "gpu", *IDENTITY[1:]],
+        ["vcpus", "ram_gb"],
+    )
+    observations = [
+        GpuPriceObservation(
+            offering=offering,
+            observed_on=price["observed_on"],
+            source=CURATED_SOURCE,
+            usd_per_gpu_hour=price["usd_per_gpu_hour"],
+            usd_per_instance_hour=price["usd_per_instance_hour"]
+            or price["usd_per_gpu_hour"] * offering.gpus_per_instance,
+            source_url=price["source_url"],
+            is_curated=True,
+        )
+        for offering, o in zip(offerings, catalogue.offerings, strict=True)
+        for price in o["prices"]
+    ]
+    upsert(
+        GpuPriceObservation,
+        observations,
+        ["offering", "observed_on", "source"],
+        ["usd_per_gpu_hour", "usd_per_instance_hour", "source_url", "is_curated"],
+    )
+    mark_seen(
+        GpuOffering,
+        {
+            offering.pk: curated_last_seen_on(max(p["observed_on"] for p in o["prices"]), today)
+            for offering, o in zip(offerings, catalogue.offerings, strict=True)
+        },
+    )
     return {
         "_providers": providers,
         "providers": len(providers),
         "gpu_providers": sum(1 for p in catalogue.providers if p["offers"] != Provider.Offers.INFERENCE_API),
         "gpus": len(gpus),
-        "gpu_offerings": len(catalogue.offerings),
-        "gpu_price_observations": observations,
+        "gpu_offerings": len(offerings),
+        "gpu_price_observations": len(observations),
     }
