@@ -180,7 +180,9 @@ class InferenceOffering(models.Model):
 
     provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="inference_offerings")
     model = models.ForeignKey(LanguageModel, on_delete=models.PROTECT, related_name="offerings")
-    quantization = models.CharField(max_length=20, blank=True, help_text="fp8, bf16, fp4, int4 ...; blank = not stated.")
+    quantization = models.CharField(
+        max_length=20, blank=True, help_text="fp8, bf16, fp4, int4 ...; blank = not stated."
+    )
     serving_kind = models.CharField(max_length=12, choices=ServingKind.choices, default=ServingKind.SERVERLESS)
     # Denormalized from the observations by whoever writes them (see GpuOffering.last_seen_on).
     last_seen_on = models.DateField(null=True, blank=True, db_index=True)
@@ -264,12 +266,12 @@ class InferencePriceObservation(models.Model):
             f"on {self.observed_on} ({self.source})"
         )
 
-    @property
-    def blended(self):
-        return blended_price(self.usd_per_mtok_input, self.usd_per_mtok_output)
-
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
         InferenceOffering.objects.filter(pk=self.offering_id).filter(
             Q(last_seen_on__isnull=True) | Q(last_seen_on__lt=self.observed_on)
         ).update(last_seen_on=self.observed_on)
+
+    @property
+    def blended(self):
+        return blended_price(self.usd_per_mtok_input, self.usd_per_mtok_output)
