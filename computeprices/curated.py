@@ -197,6 +197,7 @@ def load_curated(providers_dir: Path | None = None, inference_dir: Path | None =
     any file is bad.
     """
     from inference import curated as inference_curated
+    from inference.throughput import load_throughput_profiles
     from providers import curated as providers_curated
 
     problems = Problems()
@@ -209,4 +210,6 @@ def load_curated(providers_dir: Path | None = None, inference_dir: Path | None =
     with transaction.atomic():
         counts = providers_curated.save(gpu_data)
         counts |= inference_curated.save(inference_data, providers=counts.pop("_providers"))
+        # Profiles name catalogue GPUs and models, so they load after them, in the same transaction.
+        counts["throughput_profiles"] = load_throughput_profiles()
     return counts

@@ -83,3 +83,41 @@ class InferencePriceObservationAdmin(admin.ModelAdmin):
     search_fields = ["offering__provider__name", "offering__model__name", "source"]
     date_hierarchy = "observed_on"
     autocomplete_fields = ["offering"]
+
+
+# --- Throughput profiles (appended by the breakeven feature) --------------------------------------
+
+from .models import ThroughputProfile  # noqa: E402
+
+
+@admin.register(ThroughputProfile)
+class ThroughputProfileAdmin(admin.ModelAdmin):
+    """Saving runs full_clean, so a figure above its physical bound is refused with the bound."""
+
+    list_display = [
+        "key",
+        "model",
+        "gpu",
+        "gpus_per_replica",
+        "engine",
+        "precision",
+        "concurrency",
+        "prefill_tokens_per_second",
+        "decode_tokens_per_second",
+        "decode_measure",
+        "as_of",
+        "is_curated",
+    ]
+    list_filter = ["is_curated", "precision", "decode_measure", "gpu"]
+    list_select_related = ["model", "gpu"]
+    search_fields = ["key", "model__name", "gpu__name", "engine"]
+    autocomplete_fields = ["model", "gpu"]
+    fieldsets = [
+        (None, {"fields": ["key", "model", "gpu", "gpus_per_replica", "engine", "precision", "is_curated"]}),
+        ("Load", {"fields": ["concurrency", "load", "input_tokens", "output_tokens"]}),
+        (
+            "Rates (aggregate tokens/s per replica)",
+            {"fields": ["prefill_tokens_per_second", "prefill_measure", "decode_tokens_per_second", "decode_measure"]},
+        ),
+        ("Source", {"fields": ["source_url", "as_of", "note"]}),
+    ]

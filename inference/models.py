@@ -275,3 +275,148 @@ class InferencePriceObservation(models.Model):
     @property
     def blended(self):
         return blended_price(self.usd_per_mtok_input, self.usd_per_mtok_output)
+
+
+# --- Throughput profiles (the breakeven calculator's self-hosting side) ---------------------------
+
+
+class ThroughputPrecision(models.TextChoices):
+    BF16 = "bf16", "BF16"
+    FP8 = "fp8", "FP8"
+    FP4 = "fp4", "FP4"
+    UNSTATED = "unstated", "Not stated by the source"
+
+
+class DecodeMeasure(models.TextChoices):
+    DECODE = "decode", "Decode rate: output tokens/s while decoding"
+    TOTAL_OUTPUT = "total_output", "Total output throughput at full load (prefill time included)"
+    UNSTATED = "unstated", "Throughput; the source does not say output-only or total"
+
+
+class PrefillMeasure(models.TextChoices):
+    PREFILL = "prefill", "Prefill rate: input tokens/s computed"
+    WITH_CACHE_HITS = "with_cache_hits", "Input tokens/s including prefix-cache hits"
+
+
+class ThroughputProfileQuerySet(models.QuerySet):
+    def for_models(self, models_):
+        """Profiles of these models with their model and GPU: one query."""
+        return self.filter(model__in=models_).select_related("model", "gpu")
+
+
+class ThroughputProfile(models.Model):
+    """A published serving figure: one model on one replica of N GPUs with one engine at one load.
+
+    Rates are aggregate tokens/s per replica. What a figure measures is stored with it (a TensorRT-LLM
+    "total output throughput" is not a decode rate), and a figure above the replica's physical bound
+    is refused (see clean()).
+    """
+
+    key = models.SlugField(max_length=150, unique=True, help_text="Stable id; the curated seed upserts by it.")
+    model = models.ForeignKey(LanguageModel, on_delete=models.CASCADE, related_name="throughput_profiles")
+    gpu = models.ForeignKey("providers.Gpu", on_delete=models.PROTECT, related_name="throughput_profiles")
+    engine = models.CharField(max_length=150, help_text="Serving engine and setup, e.g. vLLM 0.8, SGLang + EP.")
+    precision = models.CharField(max_length=10, choices=ThroughputPrecision.choices)
+    gpus_per_replica = models.PositiveSmallIntegerField(help_text="GPUs the figures are for (one replica).")
+    concurrency = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Sequences in flight per replica, where the source gives a number."
+    )
+    load = models.CharField(max_length=200, blank=True, help_text="The load as the source describes it.")
+    input_tokens = models.PositiveIntegerField("input tokens per request", null=True, blank=True)
+    output_tokens = models.PositiveIntegerField("output tokens per request", null=True, blank=True)
+    prefill_tokens_per_second = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    prefill_measure = models.CharField(max_length=20, choices=PrefillMeasure.choices, blank=True)
+    decode_tokens_per_second = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    decode_measure = models.CharField(max_length=20, choices=DecodeMeasure.choices, blank=True)
+    source_url = models.URLField(max_length=500)
+    as_of = models.DateField(help_text="When the source published the figure.")
+    note = models.TextField(blank=True)
+    is_curated = models.BooleanField(
+        "curated", default=False, help_text="Loaded from inference/data/throughput_profiles.yaml."
+    )
+
+    objects = ThroughputProfileQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["model__name", "gpu__name", "gpus_per_replica", "key"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(prefill_tokens_per_second__isnull=False) | Q(decode_tokens_per_second__isnull=False),
+                name="throughput_profile_has_a_rate",
+            ),
+            models.CheckConstraint(
+                condition=(Q(prefill_tokens_per_second__isnull=True) | Q(prefill_tokens_per_second__gt=0))
+                & (Q(decode_tokens_per_second__isnull=True) | Q(decode_tokens_per_second__gt=0)),
+                name="throughput_profile_rates_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(gpus_per_replica__gte=1), name="throughput_profile_gpus_positive"
+            ),
+            models.CheckConstraint(
+                condition=(Q(prefill_tokens_per_second__isnull=True) | ~Q(prefill_measure=""))
+                & (Q(decode_tokens_per_second__isnull=True) | ~Q(decode_measure="")),
+                name="throughput_profile_rate_says_what_it_measures",
+            ),
+        ]
+        # No extra index: the page reads a model's profiles through the model_id foreign-key index.
+
+    def __str__(self):
+        return f"{self.model} on {self.gpus_per_replica}x {self.gpu} ({self.engine}, {self.get_precision_display()})"
+
+    def bounds(self):
+        """The replica's physical bounds at this profile's precision (economics.Bounds)."""
+        from . import economics
+
+        gpu = self.gpu
+        return economics.replica_bounds(
+            self.model.active_params_b,
+            self.gpus_per_replica,
+            gpu.memory_bandwidth_gbps,
+            gpu.bf16_dense_tflops,
+            gpu.fp8_dense_tflops,
+            self.precision,
+        )
+
+    def bound_problems(self):
+        """{field: message} for each figure more than 2% above its physical bound."""
+        from . import economics
+
+        if self.model_id is None or self.gpu_id is None or not self.gpus_per_replica:
+            return {}
+        bounds = self.bounds()
+        problems = {}
+        checks = []
+        if self.prefill_tokens_per_second is not None:
+            prefill = self.prefill_tokens_per_second
+            checks.append(("prefill_tokens_per_second", "Prefill", prefill, bounds.compute_tokens_per_second))
+        if self.decode_tokens_per_second is not None:
+            decode = self.decode_tokens_per_second
+            total = decode
+            if self.decode_measure == DecodeMeasure.TOTAL_OUTPUT and self.input_tokens and self.output_tokens:
+                # Output tokens/s at full load: the input tokens of the same requests were computed too.
+                total = decode * (self.input_tokens + self.output_tokens) / self.output_tokens
+            checks.append(
+                ("decode_tokens_per_second", "Tokens computed per second", total, bounds.compute_tokens_per_second)
+            )
+            if self.concurrency and bounds.decode_tokens_per_second_per_sequence is not None:
+                checks.append(
+                    (
+                        "decode_tokens_per_second",
+                        f"Decode per sequence (at concurrency {self.concurrency})",
+                        decode / self.concurrency,
+                        bounds.decode_tokens_per_second_per_sequence,
+                    )
+                )
+        for field, what, value, bound in checks:
+            try:
+                economics.check_within_bound(value, bound, f"{what} on {self.gpus_per_replica}x {self.gpu}")
+            except economics.BoundExceeded as exc:
+                problems.setdefault(field, str(exc))
+        return problems
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        problems = self.bound_problems()
+        if problems:
+            raise ValidationError(problems)
