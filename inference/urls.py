@@ -1,10 +1,13 @@
 from django.urls import path
 
-from . import views
+from . import breakeven, views
 
 app_name = "inference"
 
 urlpatterns = [
     path("models/", views.model_list, name="model_list"),
     path("models/<slug:slug>/", views.model_detail, name="model_detail"),
+    path("analysis/", views.analysis, name="analysis"),
+    path("breakeven/", breakeven.breakeven_page, name="breakeven"),
+    path("api/v1/breakeven", breakeven.breakeven_api, name="breakeven_api"),
 ]
