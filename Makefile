@@ -25,6 +25,7 @@ install-dev: $(VENV)/.installed-dev
 demo-data: install
 	$(DEMO_ENV) $(PY) manage.py migrate --noinput
 	$(DEMO_ENV) $(PY) manage.py load_curated
+	$(DEMO_ENV) $(PY) manage.py import_traces --example
 
 demo: demo-data
 	@echo "Serving on http://$(HOST_PORT)/  (admin: make superuser, then /admin/)"

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "providers",
     "inference",
     "scrapers",
+    "traces",
 ]
 
 MIDDLEWARE = [

@@ -14,3 +14,6 @@ CELERY_TASK_EAGER_PROPAGATES = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 SECURE_SSL_REDIRECT = False
+# Close connections after each request: a live-server thread holding one open would block
+# dropping the test database at teardown.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

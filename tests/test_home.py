@@ -64,3 +64,11 @@ def test_home_query_count_is_constant(client, django_assert_max_num_queries):
         InferencePriceObservationFactory()
     with django_assert_max_num_queries(6):
         assert client.get("/").status_code == 200
+
+
+def test_sitemap_lists_catalogue_pages(client):
+    gpu = GpuFactory(slug="h200", name="H200")
+    model = LanguageModelFactory(slug="llama-x")
+    body = client.get("/sitemap.xml").content.decode()
+    assert gpu.get_absolute_url() in body and model.get_absolute_url() in body
+    assert "/gpus/</loc>" in body
