@@ -199,6 +199,7 @@ def load_curated(providers_dir: Path | None = None, inference_dir: Path | None =
     from inference import curated as inference_curated
     from inference.throughput import load_throughput_profiles
     from providers import curated as providers_curated
+    from providers.stats import refresh_gpu_daily_stats
 
     problems = Problems()
     gpu_data = providers_curated.parse(providers_dir or providers_curated.DATA_DIR, problems)
@@ -212,4 +213,6 @@ def load_curated(providers_dir: Path | None = None, inference_dir: Path | None =
         counts |= inference_curated.save(inference_data, providers=counts.pop("_providers"))
         # Profiles name catalogue GPUs and models, so they load after them, in the same transaction.
         counts["throughput_profiles"] = load_throughput_profiles()
+        # History charts read the daily statistics, never raw observations: rebuild them from the new prices.
+        refresh_gpu_daily_stats()
     return counts

@@ -81,3 +81,39 @@ class GpuPriceObservationAdmin(admin.ModelAdmin):
     search_fields = ["offering__provider__name", "offering__gpu__name", "offering__instance_name", "source"]
     date_hierarchy = "observed_on"
     autocomplete_fields = ["offering"]
+
+
+# Daily statistics (issue 5): computed by providers.stats.refresh_gpu_daily_stats, so read-only here.
+from .models import GpuDailyStat, GpuProviderDailyPrice  # noqa: E402
+
+
+class ComputedReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(GpuDailyStat)
+class GpuDailyStatAdmin(ComputedReadOnlyAdmin):
+    list_display = [
+        "day",
+        "gpu",
+        "pricing_type",
+        "cheapest_usd_per_gpu_hour",
+        "median_usd_per_gpu_hour",
+        "provider_count",
+        "offering_count",
+    ]
+    list_filter = ["pricing_type", "gpu"]
+    list_select_related = ["gpu"]
+    date_hierarchy = "day"
+
+
+@admin.register(GpuProviderDailyPrice)
+class GpuProviderDailyPriceAdmin(ComputedReadOnlyAdmin):
+    list_display = ["day", "gpu", "provider", "pricing_type", "usd_per_gpu_hour", "offering_count"]
+    list_filter = ["pricing_type", "provider", "gpu"]
+    list_select_related = ["gpu", "provider"]
+    date_hierarchy = "day"

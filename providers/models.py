@@ -67,12 +67,8 @@ class Gpu(models.Model):
     architecture = models.CharField(max_length=50, blank=True)
     vram_gb = models.PositiveIntegerField("VRAM (GB)")
     memory_bandwidth_gbps = models.PositiveIntegerField("memory bandwidth (GB/s)", null=True, blank=True)
-    bf16_dense_tflops = models.DecimalField(
-        "dense BF16 TFLOPS", max_digits=8, decimal_places=1, null=True, blank=True
-    )
-    fp8_dense_tflops = models.DecimalField(
-        "dense FP8 TFLOPS", max_digits=8, decimal_places=1, null=True, blank=True
-    )
+    bf16_dense_tflops = models.DecimalField("dense BF16 TFLOPS", max_digits=8, decimal_places=1, null=True, blank=True)
+    fp8_dense_tflops = models.DecimalField("dense FP8 TFLOPS", max_digits=8, decimal_places=1, null=True, blank=True)
     form_factor = models.CharField(max_length=10, choices=FormFactor.choices)
     release_year = models.PositiveSmallIntegerField(null=True, blank=True)
     spec_source_url = models.URLField(blank=True)
@@ -265,3 +261,74 @@ class GpuPriceObservation(models.Model):
             Q(last_seen_on__isnull=True) | Q(last_seen_on__lt=self.observed_on)
         ).update(last_seen_on=self.observed_on)
 
+
+class GpuDailyStat(models.Model):
+    """The market for one GPU at one pricing type on one UTC day, across providers.
+
+    Written only by providers.stats.refresh_gpu_daily_stats (after the nightly scrapes and by
+    load_curated); the history charts read this table, never the raw observations. An offering
+    counts from its first observation until it stops being current, at its newest price so far
+    (see providers.stats); each provider counts once, at its cheapest offering, so the quartiles
+    are across providers.
+    """
+
+    gpu = models.ForeignKey(Gpu, on_delete=models.CASCADE, related_name="daily_stats")
+    pricing_type = models.CharField(max_length=12, choices=PricingType.choices)
+    day = models.DateField(help_text="UTC day.")
+    cheapest_usd_per_gpu_hour = models.DecimalField("cheapest USD per GPU-hour", max_digits=10, decimal_places=4)
+    p25_usd_per_gpu_hour = models.DecimalField("25th percentile USD per GPU-hour", max_digits=10, decimal_places=4)
+    median_usd_per_gpu_hour = models.DecimalField("median USD per GPU-hour", max_digits=10, decimal_places=4)
+    p75_usd_per_gpu_hour = models.DecimalField("75th percentile USD per GPU-hour", max_digits=10, decimal_places=4)
+    provider_count = models.PositiveIntegerField()
+    offering_count = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["gpu", "pricing_type", "day"]
+        verbose_name = "GPU daily statistic"
+        constraints = [
+            # Its index serves the GPU page's history chart: one GPU, one pricing type, a range of days.
+            models.UniqueConstraint(fields=["gpu", "pricing_type", "day"], name="gpu_daily_stat_unique_day"),
+            models.CheckConstraint(
+                condition=Q(cheapest_usd_per_gpu_hour__lte=models.F("median_usd_per_gpu_hour")),
+                name="gpu_daily_stat_cheapest_at_most_median",
+            ),
+        ]
+        indexes = [
+            # refresh_gpu_daily_stats(since=...): delete every row from a day on.
+            models.Index(fields=["day"], name="gpu_daily_stat_day_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.gpu} {self.get_pricing_type_display()} {self.day}: ${self.cheapest_usd_per_gpu_hour} min"
+
+
+class GpuProviderDailyPrice(models.Model):
+    """One provider's cheapest current price for one GPU at one pricing type on one UTC day.
+
+    The per-provider lines of the history charts; written with GpuDailyStat by refresh_gpu_daily_stats.
+    """
+
+    gpu = models.ForeignKey(Gpu, on_delete=models.CASCADE, related_name="provider_daily_prices")
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="gpu_daily_prices")
+    pricing_type = models.CharField(max_length=12, choices=PricingType.choices)
+    day = models.DateField(help_text="UTC day.")
+    usd_per_gpu_hour = models.DecimalField("cheapest USD per GPU-hour", max_digits=10, decimal_places=4)
+    offering_count = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["gpu", "pricing_type", "provider", "day"]
+        constraints = [
+            # Its index serves the GPU page's per-provider lines: one GPU, one pricing type.
+            models.UniqueConstraint(
+                fields=["gpu", "pricing_type", "provider", "day"], name="gpu_provider_daily_price_unique_day"
+            ),
+        ]
+        indexes = [
+            # The provider page's history chart: one provider, one pricing type, a range of days.
+            models.Index(fields=["provider", "pricing_type", "day"], name="gpu_prov_daily_provider_idx"),
+            # refresh_gpu_daily_stats(since=...): delete every row from a day on.
+            models.Index(fields=["day"], name="gpu_prov_daily_day_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.provider} {self.gpu} {self.get_pricing_type_display()} {self.day}: ${self.usd_per_gpu_hour}"

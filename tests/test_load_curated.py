@@ -282,3 +282,12 @@ def test_curated_offering_older_than_a_year_ages_out(small_set, time_machine):
     assert GpuOffering.objects.listed().count() == 0
     # Kept in history all the same.
     assert offering.observations.count() == 2
+
+
+def test_load_curated_builds_the_daily_gpu_statistics(small_set):
+    from providers.models import GpuDailyStat
+
+    load_curated(*small_set)
+    stats = GpuDailyStat.objects.filter(gpu__slug="h100-sxm", pricing_type="on_demand")
+    assert stats.get(day="2026-01-09").cheapest_usd_per_gpu_hour == Decimal("2.99")
+    assert stats.get(day="2025-06-01").cheapest_usd_per_gpu_hour == Decimal("3.29")
