@@ -1,0 +1,503 @@
+"""The one ingest path: fetch -> parse -> normalize -> match names -> validate -> save, and its ScrapeRun.
+
+`run_source()` is what the command, the Celery task and the tests call. Saving is one transaction per
+run with a constant number of queries whatever the number of rows (lookups by `__in`, bulk writes):
+
+  catalogue: providers, provider aliases, items (GPUs/models), item aliases        4 queries
+  offerings: existing, bulk create of the missing ones, re-read                   <= 3
+  validation: each offering's last price, the market for each item                 2
+  upsert: same-day rows of this source, queued rows, bulk create, bulk update       4
+  last_seen_on, unmatched names, the run itself                                    ~4
+
+A price that moved more than 5x from the offering's last published price, or a new offering far
+outside the market for its GPU/model, goes to the review queue (PendingPrice) instead. Curated rows
+are never written: a curated row on the same offering, day and source counts as unchanged.
+"""
+
+import logging
+import re
+import statistics
+from collections import Counter
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import OuterRef, Q, Subquery
+from django.utils import timezone
+
+from computeprices.freshness import today_utc
+from inference.models import InferenceOffering, InferencePriceObservation, LanguageModel, ModelAlias
+from providers.models import Gpu, GpuAlias, GpuOffering, GpuPriceObservation, normalize_alias
+
+from . import http
+from .models import PendingPrice, ProviderAlias, ScrapeRun, UnmatchedName
+from .normalize import Refused, gpu_price, token_price
+
+logger = logging.getLogger(__name__)
+
+MOVE_FACTOR = Decimal(5)
+MARKET_FACTOR = Decimal(5)
+MARKET_MIN_SAMPLES = 3
+MAX_UNMATCHED_LISTED = 500
+
+# Spellings of one provider that no normalisation joins (squashed: lower-case alphanumerics). Each
+# group is symmetric: any member finds a provider known by any other member.
+PROVIDER_SYNONYM_GROUPS = [
+    ("aws", "amazonwebservices", "amazon", "amazonec2"),
+    ("amazonbedrock", "awsbedrock", "bedrock", "aws"),
+    ("googlecloud", "gcp", "google", "googlecloudplatform"),
+    ("googlevertexai", "vertexai", "googlevertex", "googlecloud", "google"),
+    ("googleaistudio", "gemini", "googleai", "google"),
+    ("azure", "microsoftazure", "azureopenai"),
+    ("azureaifoundry", "azureai", "azure"),
+    ("oraclecloud", "oci", "oracle", "oraclecloudinfrastructure"),
+    ("digitalocean", "do"),
+    ("verda", "datacrunch", "verdadatacrunch"),
+    ("lambda", "lambdalabs", "lambdacloud", "lambdaai"),
+    ("togetherai", "together"),
+    ("fireworksai", "fireworks"),
+    ("mistralai", "mistral"),
+    ("novitaai", "novita"),
+    ("moonshotai", "moonshot"),
+    ("vastai", "vast"),
+    ("cudocompute", "cudo"),
+    ("jarvislabs", "jarvislabsai"),
+    ("xai", "grok"),
+    ("alibabacloud", "alibaba", "dashscope", "alibabacloudmodelstudio"),
+    ("nebius", "nebiusaistudio", "nebiusai"),
+    ("crusoe", "crusoecloud"),
+    ("sambanova", "sambanovacloud"),
+    ("cloudflare", "cloudflareworkersai", "workersai"),
+    ("zai", "zhipu", "zhipuai"),
+]
+PROVIDER_SYNONYMS = {}
+for _group in PROVIDER_SYNONYM_GROUPS:
+    for _name in _group:
+        PROVIDER_SYNONYMS.setdefault(_name, [])
+        PROVIDER_SYNONYMS[_name] += [other for other in _group if other != _name]
+
+
+def squash(name):
+    return re.sub(r"[^a-z0-9]", "", (name or "").lower())
+
+
+class Catalogue:
+    """Name -> id lookups for one run, built in four queries."""
+
+    def __init__(self, kind, records):
+        self.kind = kind
+        self.providers = {}
+        for alias, pk in ProviderAlias.objects.lookup_table().items():
+            self.providers.setdefault(squash(alias), pk)
+        names = set()
+        for record in records:
+            names.update(kind.names(record))
+        self.items = {normalize_alias(raw): pk for raw, pk in kind.alias_model.objects.resolve(names).items()}
+        for pk, slug, name in kind.item_model.objects.values_list("pk", "slug", "name"):
+            self.items.setdefault(normalize_alias(slug), pk)
+            self.items.setdefault(normalize_alias(name), pk)
+
+    def provider(self, raw):
+        key = squash(raw)
+        for candidate in (key, *PROVIDER_SYNONYMS.get(key, ())):
+            if candidate in self.providers:
+                return self.providers[candidate]
+        return None
+
+    def item(self, record):
+        for raw in self.kind.names(record):
+            pk = self.items.get(normalize_alias(raw))
+            if pk is not None:
+                return pk
+        return None
+
+
+@dataclass
+class _Row:
+    key: tuple
+    price: object  # GpuPrice | TokenPrice
+    offering_id: int | None = None
+
+
+class GpuKind:
+    item_kind = UnmatchedName.Kind.GPU
+    item_model = Gpu
+    alias_model = GpuAlias
+    offering_model = GpuOffering
+    observation_model = GpuPriceObservation
+    offering_item_field = "gpu_id"
+    update_fields = ["usd_per_gpu_hour", "usd_per_instance_hour", "source_url"]
+
+    normalize = staticmethod(gpu_price)
+
+    @staticmethod
+    def names(record):
+        return [n for n in (record.gpu, *record.gpu_candidates) if n]
+
+    @staticmethod
+    def raw_item(record):
+        return record.gpu
+
+    @staticmethod
+    def key(provider_id, item_id, record):
+        return (
+            provider_id,
+            item_id,
+            record.gpus_per_instance,
+            record.pricing_type,
+            record.region,
+            record.instance_name,
+        )
+
+    @staticmethod
+    def offering_key(o):
+        return (o.provider_id, o.gpu_id, o.gpus_per_instance, o.pricing_type, o.region, o.instance_name)
+
+    @staticmethod
+    def new_offering(key, price):
+        provider_id, gpu_id, gpus, pricing_type, region, instance = key
+        r = price.record
+        return GpuOffering(
+            provider_id=provider_id,
+            gpu_id=gpu_id,
+            gpus_per_instance=gpus,
+            pricing_type=pricing_type,
+            region=region,
+            instance_name=instance,
+            vcpus=r.vcpus,
+            ram_gb=r.ram_gb,
+        )
+
+    @staticmethod
+    def market_key(key):
+        return (key[1], key[3])  # GPU, pricing type
+
+    @staticmethod
+    def comparable(price):
+        return price.usd_per_gpu_hour
+
+    @staticmethod
+    def latest_prices(offerings, day):
+        """(offering id, market key, newest per-GPU-hour price on or before day): one query."""
+        newest = GpuPriceObservation.objects.filter(offering=OuterRef("pk"), observed_on__lte=day).order_by(
+            "-observed_on", "-is_curated", "-pk"
+        )
+        rows = offerings.annotate(p=Subquery(newest.values("usd_per_gpu_hour")[:1]))
+        return [
+            (pk, (gpu_id, kind), p) for pk, gpu_id, kind, p in rows.values_list("pk", "gpu_id", "pricing_type", "p")
+        ]
+
+    @staticmethod
+    def observation_values(price):
+        return {
+            "usd_per_gpu_hour": price.usd_per_gpu_hour,
+            "usd_per_instance_hour": price.usd_per_instance_hour,
+            "source_url": price.record.source_url[:500],
+        }
+
+    @staticmethod
+    def pending_values(price):
+        return {
+            "usd_per_gpu_hour": price.usd_per_gpu_hour,
+            "usd_per_instance_hour": price.usd_per_instance_hour,
+            "source_url": price.record.source_url[:500],
+        }
+
+    pending_offering_field = "gpu_offering_id"
+
+
+class TokenKind:
+    item_kind = UnmatchedName.Kind.MODEL
+    item_model = LanguageModel
+    alias_model = ModelAlias
+    offering_model = InferenceOffering
+    observation_model = InferencePriceObservation
+    offering_item_field = "model_id"
+    update_fields = [
+        "usd_per_mtok_input",
+        "usd_per_mtok_output",
+        "usd_per_mtok_cached_input",
+        "usd_per_mtok_cache_write",
+        "batch_discount",
+        "context_served",
+        "source_url",
+    ]
+
+    normalize = staticmethod(token_price)
+
+    @staticmethod
+    def names(record):
+        return [n for n in (record.model, *record.model_candidates) if n]
+
+    @staticmethod
+    def raw_item(record):
+        return record.model
+
+    @staticmethod
+    def key(provider_id, item_id, record):
+        return (provider_id, item_id, record.quantization[:20], record.serving_kind)
+
+    @staticmethod
+    def offering_key(o):
+        return (o.provider_id, o.model_id, o.quantization, o.serving_kind)
+
+    @staticmethod
+    def new_offering(key, price):
+        provider_id, model_id, quantization, serving_kind = key
+        return InferenceOffering(
+            provider_id=provider_id, model_id=model_id, quantization=quantization, serving_kind=serving_kind
+        )
+
+    @staticmethod
+    def market_key(key):
+        return (key[1], key[3])  # model, serving kind
+
+    @staticmethod
+    def comparable(price):
+        return price.blended
+
+    @staticmethod
+    def latest_prices(offerings, day):
+        """(offering id, market key, newest blended price on or before day): one query."""
+        newest = InferencePriceObservation.objects.filter(offering=OuterRef("pk"), observed_on__lte=day).order_by(
+            "-observed_on", "-is_curated", "-pk"
+        )
+        rows = offerings.annotate(
+            i=Subquery(newest.values("usd_per_mtok_input")[:1]), o=Subquery(newest.values("usd_per_mtok_output")[:1])
+        ).values_list("pk", "model_id", "serving_kind", "i", "o")
+        return [
+            (pk, (model_id, kind), (3 * i + o) / 4 if i is not None and o is not None else None)
+            for pk, model_id, kind, i, o in rows
+        ]
+
+    @staticmethod
+    def observation_values(price):
+        return {
+            "usd_per_mtok_input": price.input,
+            "usd_per_mtok_output": price.output,
+            "usd_per_mtok_cached_input": price.cached_input,
+            "usd_per_mtok_cache_write": price.cache_write,
+            "batch_discount": price.batch_discount,
+            "context_served": price.record.context,
+            "source_url": price.record.source_url[:500],
+        }
+
+    pending_values = observation_values
+    pending_offering_field = "inference_offering_id"
+
+
+KINDS = {"gpu": GpuKind, "token": TokenKind}
+
+
+def _median(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if len(values) >= MARKET_MIN_SAMPLES else None
+
+
+def _moved(price, reference, factor):
+    if reference is None or reference <= 0:
+        return False
+    return price > reference * factor or price * factor < reference
+
+
+def run_source(source, *, payload=None, day=None, dry_run=False, client=None) -> ScrapeRun:
+    """Run one source end to end and return its ScrapeRun (saved unless dry_run). Never raises for a
+    source's failure: the run is marked failed, with the error, and nothing of it is written."""
+    day = day or today_utc()
+    run = ScrapeRun(source=source.name, observed_on=day, dry_run=dry_run, started=timezone.now())
+    if not dry_run:
+        run.save()
+    try:
+        if payload is None:
+            own_client = client is None
+            client = client or http.make_client()
+            try:
+                payload = source.fetch(client)
+            finally:
+                if own_client:
+                    client.close()
+        parsed = source.parse(payload)
+        ingest(source, parsed, run=run, day=day, dry_run=dry_run)
+    except Exception as exc:  # a failed source is recorded, never propagated to the other sources
+        logger.exception("scrape %s failed", source.name)
+        run.status = ScrapeRun.Status.FAILED
+        run.rows_new = run.rows_changed = run.rows_unchanged = run.rows_flagged = 0  # nothing was written
+        run.error = f"{exc.__class__.__name__}: {exc}"[:5000]
+    run.finished = timezone.now()
+    if not dry_run:
+        run.save()
+    return run
+
+
+def ingest(source, parsed, *, run, day, dry_run=False):
+    """Normalize, match, validate and save parsed records; fills the run's counts and status."""
+    kind = KINDS[source.kind]
+    run.rows_seen = parsed.rows_seen
+    reasons = Counter()
+    for skip in parsed.skipped:
+        if skip.refused:
+            run.rows_refused += 1
+            reasons[skip.reason] += 1
+        else:
+            run.rows_skipped += 1
+    prices = []
+    for record in parsed.records:
+        try:
+            prices.append(kind.normalize(record))
+        except Refused as exc:
+            run.rows_refused += 1
+            reasons[str(exc)] += 1
+
+    catalogue = Catalogue(kind, [p.record for p in prices])
+    unmatched = Counter()
+    rows = {}
+    for price in prices:
+        record = price.record
+        provider_id, item_id = catalogue.provider(record.provider), catalogue.item(record)
+        if provider_id is None:
+            unmatched[(UnmatchedName.Kind.PROVIDER, record.provider)] += 1
+        if item_id is None:
+            unmatched[(kind.item_kind, kind.raw_item(record))] += 1
+        if provider_id is None or item_id is None:
+            run.rows_unmatched += 1
+            continue
+        key = kind.key(provider_id, item_id, record)
+        if key in rows:
+            run.rows_collapsed += 1
+            if kind.comparable(price) >= kind.comparable(rows[key].price):
+                continue
+        rows[key] = _Row(key, price)
+
+    if not parsed.records and not parsed.skipped:
+        raise ValueError("the payload held no rows at all (did the format change?)")
+
+    with transaction.atomic():
+        _save(source, kind, run, rows, day, dry_run)
+        run.refusal_reasons = dict(reasons.most_common())
+        run.unmatched_names = [[k, name, n] for (k, name), n in unmatched.most_common(MAX_UNMATCHED_LISTED)]
+        if not dry_run:
+            # Names this source no longer fails to match (an alias was added, or it stopped using them).
+            UnmatchedName.objects.filter(source=source.name, resolved=False).exclude(
+                raw_name__in=[name[:200] for _, name in unmatched]
+            ).update(resolved=True)
+        if not dry_run and unmatched:
+            now = timezone.now()
+            UnmatchedName.objects.bulk_create(
+                [
+                    UnmatchedName(source=source.name, kind=k, raw_name=name[:200], rows=n, last_seen=now, last_run=run)
+                    for (k, name), n in unmatched.items()
+                ],
+                update_conflicts=True,
+                unique_fields=["source", "kind", "raw_name"],
+                update_fields=["rows", "last_seen", "last_run", "resolved"],
+            )
+    problems = run.rows_refused + run.rows_unmatched + run.rows_flagged
+    run.status = ScrapeRun.Status.PARTIAL if problems else ScrapeRun.Status.OK
+    return run
+
+
+def _save(source, kind, run, rows, day, dry_run):
+    offering_model, observation_model = kind.offering_model, kind.observation_model
+    provider_ids = {key[0] for key in rows}
+    item_ids = {key[1] for key in rows}
+    item_filter = {f"{kind.offering_item_field}__in": item_ids}
+
+    def read_offerings():
+        found = offering_model.objects.filter(provider_id__in=provider_ids, **item_filter)
+        return {kind.offering_key(o): o.pk for o in found}
+
+    offerings = read_offerings() if rows else {}
+    missing = [key for key in rows if key not in offerings]
+    if missing and not dry_run:
+        offering_model.objects.bulk_create(
+            [kind.new_offering(k, rows[k].price) for k in missing], ignore_conflicts=True
+        )
+        offerings = read_offerings()
+    for key, row in rows.items():
+        row.offering_id = offerings.get(key)
+    ids = [row.offering_id for row in rows.values() if row.offering_id is not None]
+
+    # Validation references: each offering's last price, and the market: current prices of the same
+    # GPU at the same pricing type (spot is not compared with on-demand), or model and serving kind.
+    previous, market = {}, {}
+    for pk, _market_key, price in kind.latest_prices(offering_model.objects.filter(pk__in=ids), day) if ids else []:
+        previous[pk] = price
+    if item_ids:
+        current = offering_model.objects.current(day).filter(**item_filter).exclude(pk__in=ids)
+        for _, market_key, price in kind.latest_prices(current, day):
+            market.setdefault(market_key, []).append(price)
+    for row in rows.values():
+        market.setdefault(kind.market_key(row.key), []).append(kind.comparable(row.price))
+    medians = {market_key: _median(values) for market_key, values in market.items()}
+
+    existing = {}
+    already_queued = set()
+    if ids:
+        existing = {
+            o.offering_id: o
+            for o in observation_model.objects.filter(offering_id__in=ids, observed_on=day, source=source.name)
+        }
+        already_queued = set(
+            PendingPrice.objects.filter(
+                **{f"{kind.pending_offering_field}__in": ids}, observed_on=day, source=source.name
+            ).values_list(kind.pending_offering_field, flat=True)
+        )
+
+    to_create, to_update, to_queue, published = [], [], [], []
+    for row in rows.values():
+        price = row.price
+        value = kind.comparable(price)
+        reference = previous.get(row.offering_id)
+        reason = None
+        if reference is not None and _moved(value, reference, MOVE_FACTOR):
+            reason = f"moved more than {MOVE_FACTOR}x from the last published price"
+        elif reference is None and _moved(value, medians.get(kind.market_key(row.key)), MARKET_FACTOR):
+            reference = medians.get(kind.market_key(row.key))
+            reason = f"new offering more than {MARKET_FACTOR}x from the market median"
+        elif reference is None and kind is TokenKind and price.output < price.input:
+            # Checked on first sight only: once an admin approves such a price it is the reference.
+            reference, reason = price.input, "output cheaper than input (swapped or wrong unit?)"
+        if reason:
+            run.rows_flagged += 1
+            if row.offering_id is not None and row.offering_id not in already_queued:
+                to_queue.append(
+                    PendingPrice(
+                        source=source.name,
+                        observed_on=day,
+                        run=run if not dry_run else None,
+                        reason=reason,
+                        reference_price=Decimal(reference).quantize(Decimal("0.000001")),
+                        **{kind.pending_offering_field: row.offering_id},
+                        **kind.pending_values(price),
+                    )
+                )
+            continue
+        values = kind.observation_values(price)
+        obs = existing.get(row.offering_id)
+        if obs is None:
+            run.rows_new += 1
+            to_create.append(
+                observation_model(offering_id=row.offering_id, observed_on=day, source=source.name, **values)
+            )
+        elif obs.is_curated or all(getattr(obs, f) == v for f, v in values.items()):
+            run.rows_unchanged += 1
+        else:
+            run.rows_changed += 1
+            for field, v in values.items():
+                setattr(obs, field, v)
+            to_update.append(obs)
+        if row.offering_id is not None:
+            published.append(row.offering_id)
+
+    if dry_run:
+        return
+    observation_model.objects.bulk_create(to_create)
+    if to_update:
+        observation_model.objects.bulk_update(to_update, kind.update_fields)
+    if to_queue:
+        PendingPrice.objects.bulk_create(to_queue)
+    if published:
+        # bulk_create skips Observation.save(), which keeps last_seen_on: do it here, in one UPDATE.
+        offering_model.objects.filter(pk__in=published).filter(
+            Q(last_seen_on__isnull=True) | Q(last_seen_on__lt=day)
+        ).update(last_seen_on=day)

@@ -1,0 +1,147 @@
+"""The scraper contract: a Source fetches a payload (through scrapers.http) and parses it, purely, into
+plain records. Normalizing units and names, validating and saving are the ingest path's job.
+
+Records keep the source's own unit (`unit`) so that the one place that converts units is
+scrapers.normalize: per instance-hour, per GPU-hour, a reservation term's total; per token, per 1K,
+per 1M, US cents per token.
+"""
+
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import httpx
+
+
+class PayloadError(Exception):
+    """The payload is not what this source publishes (truncated JSON, HTML instead of JSON, lost columns)."""
+
+
+class GpuUnit:
+    INSTANCE_HOUR = "usd_per_instance_hour"
+    GPU_HOUR = "usd_per_gpu_hour"
+    INSTANCE_TERM_TOTAL = "usd_per_instance_term"  # a reservation's total for its whole term
+
+
+class TokenUnit:
+    PER_TOKEN = "usd_per_token"
+    PER_1K = "usd_per_1k_tokens"
+    PER_1M = "usd_per_1m_tokens"
+    CENTS_PER_TOKEN = "us_cents_per_token"
+
+
+@dataclass(frozen=True, slots=True)
+class GpuRecord:
+    provider: str
+    gpu: str
+    gpus_per_instance: int
+    pricing_type: str
+    price: Decimal
+    unit: str
+    term_hours: int | None = None
+    region: str = ""
+    instance_name: str = ""
+    vcpus: int | None = None
+    ram_gb: int | None = None
+    gpu_candidates: tuple[str, ...] = ()  # other spellings of the GPU to try after `gpu`
+    source_url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TokenRecord:
+    provider: str
+    model: str
+    input: Decimal
+    output: Decimal
+    unit: str
+    cached_input: Decimal | None = None
+    cache_write: Decimal | None = None
+    batch_input: Decimal | None = None
+    batch_output: Decimal | None = None
+    context: int | None = None
+    quantization: str = ""
+    serving_kind: str = "serverless"
+    model_candidates: tuple[str, ...] = ()  # other spellings of the model to try after `model`
+    source_url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Skip:
+    """A row the parser looked at and did not turn into a record, and why.
+
+    `refused` rows are traps (sentinel prices, term totals, malformed rows); the others are simply
+    not prices we track (CPU-only VMs, Windows licences, embeddings).
+    """
+
+    row: str
+    reason: str
+    refused: bool = False
+
+
+@dataclass
+class Parsed:
+    records: list = field(default_factory=list)
+    skipped: list[Skip] = field(default_factory=list)
+
+    def skip(self, row, reason, refused=False):
+        self.skipped.append(Skip(str(row)[:200], reason, refused))
+
+    @property
+    def rows_seen(self):
+        return len(self.records) + len(self.skipped)
+
+
+def decimal_or_none(value) -> Decimal | None:
+    """A Decimal from a JSON number, a numeric string or a CSV cell; None when blank or not a number.
+
+    Floats go through repr so 3e-06 stays 0.000003 rather than a binary expansion.
+    """
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, float):
+        value = repr(value)
+    text = str(value).strip()
+    if not text:
+        return None
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
+def load_json(text) -> object:
+    """json.loads with the failures a source can produce turned into PayloadError."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8-sig")
+    stripped = text.lstrip()
+    if stripped[:1] == "<":
+        raise PayloadError("expected JSON, got HTML/XML (an error page or a login wall?)")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise PayloadError(f"invalid or truncated JSON: {exc}") from None
+
+
+class Source:
+    """One price source. Subclasses set name, kind ("gpu" or "token"), url, and implement parse()."""
+
+    name = ""
+    kind = "gpu"
+    url = ""
+    time_limit = 300  # seconds, for the Celery task
+
+    def fetch(self, client: httpx.Client):
+        from scrapers import http
+
+        return http.get(client, self.url).text
+
+    def read_file(self, path):
+        return Path(path).read_text(encoding="utf-8-sig")
+
+    def parse(self, payload) -> Parsed:
+        raise NotImplementedError
+
+    def __repr__(self):
+        return f"<{self.__class__.__name__} {self.name}>"
