@@ -4,15 +4,14 @@ Token prices are USD per 1M tokens as Decimal. Providers are shared with the GPU
 (providers.Provider); aliases map the raw names scrapers meet to catalogue entries.
 """
 
-from datetime import timedelta
 from decimal import Decimal
 
 from django.db import models
 from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 
-from computeprices.freshness import DELISTED_AFTER_DAYS, STALE_AFTER_DAYS, freshness_of, today_utc
-from providers.models import Provider, normalize_alias
+from computeprices.freshness import freshness_of
+from providers.models import AliasQuerySet, ListingQuerySet, Provider, normalize_alias
 
 DEFAULT_BLEND_INPUT_PARTS = 3  # DESIGN.md: blended = (3 x input + 1 x output) / 4
 
@@ -40,10 +39,7 @@ class LanguageModelQuerySet(models.QuerySet):
             .order_by("-served_by", "name")[:count]
         )
         offerings = (
-            InferenceOffering.objects.current()
-            .filter(model__in=models_)
-            .with_latest_price()
-            .select_related("provider")
+            InferenceOffering.objects.current().filter(model__in=models_).with_latest_price().select_related("provider")
         )
         best = {}
         for offering in offerings:
@@ -60,9 +56,7 @@ class LanguageModel(models.Model):
     slug = models.SlugField(max_length=150, unique=True)
     creator = models.CharField(max_length=100, help_text="Who trained it: Meta, DeepSeek, OpenAI, ...")
     family = models.CharField(max_length=100, blank=True)
-    total_params_b = models.DecimalField(
-        "total parameters (B)", max_digits=8, decimal_places=2, null=True, blank=True
-    )
+    total_params_b = models.DecimalField("total parameters (B)", max_digits=8, decimal_places=2, null=True, blank=True)
     active_params_b = models.DecimalField(
         "active parameters (B)",
         max_digits=8,
@@ -110,12 +104,8 @@ class LanguageModel(models.Model):
         return [m.strip() for m in self.modalities.split(",") if m.strip()]
 
 
-class ModelAliasQuerySet(models.QuerySet):
-    def resolve(self, raw_names):
-        """Map raw names to LanguageModel ids in one query: {raw name: model_id}; unknown names are absent."""
-        wanted = {normalize_alias(n): n for n in raw_names}
-        found = dict(self.filter(alias__in=wanted).values_list("alias", "model_id"))
-        return {raw: found[key] for key, raw in wanted.items() if key in found}
+class ModelAliasQuerySet(AliasQuerySet):
+    target = "model"
 
 
 class ModelAlias(models.Model):
@@ -143,7 +133,7 @@ class ServingKind(models.TextChoices):
     BATCH = "batch", "Batch"
 
 
-class InferenceOfferingQuerySet(models.QuerySet):
+class InferenceOfferingQuerySet(ListingQuerySet):
     def with_latest_price(self):
         """Annotate each offering with its newest observation (a curated one wins a same-day tie).
 
@@ -165,14 +155,6 @@ class InferenceOfferingQuerySet(models.QuerySet):
             "latest_source_url": "source_url",
         }
         return self.annotate(**{name: Subquery(newest.values(field)[:1]) for name, field in fields.items()})
-
-    def listed(self, today=None):
-        cutoff = (today or today_utc()) - timedelta(days=DELISTED_AFTER_DAYS)
-        return self.filter(last_seen_on__gte=cutoff)
-
-    def current(self, today=None):
-        cutoff = (today or today_utc()) - timedelta(days=STALE_AFTER_DAYS)
-        return self.filter(last_seen_on__gte=cutoff)
 
 
 class InferenceOffering(models.Model):
@@ -349,9 +331,7 @@ class ThroughputProfile(models.Model):
                 & (Q(decode_tokens_per_second__isnull=True) | Q(decode_tokens_per_second__gt=0)),
                 name="throughput_profile_rates_positive",
             ),
-            models.CheckConstraint(
-                condition=Q(gpus_per_replica__gte=1), name="throughput_profile_gpus_positive"
-            ),
+            models.CheckConstraint(condition=Q(gpus_per_replica__gte=1), name="throughput_profile_gpus_positive"),
             models.CheckConstraint(
                 condition=(Q(prefill_tokens_per_second__isnull=True) | ~Q(prefill_measure=""))
                 & (Q(decode_tokens_per_second__isnull=True) | ~Q(decode_measure="")),

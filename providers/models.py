@@ -89,12 +89,31 @@ def normalize_alias(raw: str) -> str:
     return " ".join(raw.lower().replace("_", " ").replace("-", " ").split())
 
 
-class GpuAliasQuerySet(models.QuerySet):
+class AliasQuerySet(models.QuerySet):
+    """Aliases of one kind of catalogue entry; `target` names the foreign key they point to."""
+
+    target = ""
+
     def resolve(self, raw_names):
-        """Map raw names to Gpu ids in one query: {raw name: gpu_id}; unknown names are absent."""
+        """Map raw names to catalogue ids in one query: {raw name: id}; unknown names are absent."""
         wanted = {normalize_alias(n): n for n in raw_names}
-        found = dict(self.filter(alias__in=wanted).values_list("alias", "gpu_id"))
+        found = dict(self.filter(alias__in=wanted).values_list("alias", f"{self.target}_id"))
         return {raw: found[key] for key, raw in wanted.items() if key in found}
+
+
+class GpuAliasQuerySet(AliasQuerySet):
+    target = "gpu"
+
+
+class ListingQuerySet(models.QuerySet):
+    """Offerings by freshness (DESIGN.md), from their denormalized last_seen_on."""
+
+    def listed(self, today=None):
+        """Current and stale offerings; delisted ones are kept for history but not listed."""
+        return self.filter(last_seen_on__gte=(today or today_utc()) - timedelta(days=DELISTED_AFTER_DAYS))
+
+    def current(self, today=None):
+        return self.filter(last_seen_on__gte=(today or today_utc()) - timedelta(days=STALE_AFTER_DAYS))
 
 
 class GpuAlias(models.Model):
@@ -125,7 +144,7 @@ class PricingType(models.TextChoices):
     COMMUNITY = "community", "Community"
 
 
-class GpuOfferingQuerySet(models.QuerySet):
+class GpuOfferingQuerySet(ListingQuerySet):
     def with_latest_price(self):
         """Annotate each offering with its newest observation (a curated one wins a same-day tie).
 
@@ -142,17 +161,6 @@ class GpuOfferingQuerySet(models.QuerySet):
             latest_source=Subquery(newest.values("source")[:1]),
             latest_source_url=Subquery(newest.values("source_url")[:1]),
         )
-
-    def listed(self, today=None):
-        """Offerings seen within the delisting window (current and stale); delisted ones are kept for history."""
-        today = today or today_utc()
-        cutoff = today - timedelta(days=DELISTED_AFTER_DAYS)
-        return self.filter(last_seen_on__gte=cutoff)
-
-    def current(self, today=None):
-        today = today or today_utc()
-        cutoff = today - timedelta(days=STALE_AFTER_DAYS)
-        return self.filter(last_seen_on__gte=cutoff)
 
     def cheapest_current_by_family(self, families, pricing_type=None):
         """[(label, cheapest current offering or None)] for (label, gpu slug prefix) pairs, in one query."""
