@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connections
 
 SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -97,5 +98,8 @@ def browser_page(live_server):
         try:
             yield page, console_errors, live_server.url
         finally:
+            # ORM calls made while Playwright's loop runs get their own context-local connection;
+            # close it here, in that context, or it outlives the test and blocks dropping the test DB.
+            connections.close_all()
             browser.close()
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
