@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -65,11 +67,14 @@ def test_redis_url_switches_broker_and_cache():
     ]
 
 
-def test_unset_database_url_means_sqlite_in_the_project_folder():
+@pytest.mark.parametrize("database_url", [None, ""], ids=["unset", "empty"])
+def test_unset_or_empty_database_url_means_sqlite_in_the_project_folder(database_url):
     code = (
         "import django; from django.conf import settings; django.setup(); print(settings.DATABASES['default']['NAME'])"
     )
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    if database_url is not None:
+        env["DATABASE_URL"] = database_url
     env.update(DEBUG="1", DJANGO_SETTINGS_MODULE="computeprices.settings")
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
-    assert result.stdout.strip() == str(ROOT / "db.sqlite3")
+    assert result.stdout.strip() == str(ROOT / "db.sqlite3"), result.stderr
