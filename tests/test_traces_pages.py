@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 from decimal import Decimal
 
+import plotly.graph_objects as go
 import pytest
 
 from computeprices.freshness import today_utc
@@ -56,6 +57,9 @@ def test_page_draws_both_charts_per_workload_and_labels_the_example(client, exam
     cost = charts["cost-figure-1"]
     assert [bar["name"] for bar in cost["data"]] == ["any latency", "p95 ≤ 10,000 ms"]
     assert charts["p95-figure-1"]["layout"]["xaxis"]["type"] == "log"
+    assert charts["p95-figure-1"]["layout"]["shapes"][0]["y0"] == 10000  # the reader's p95 target line
+    for figure in charts.values():
+        go.Figure(figure)  # plotly's own validation: raises on any property it does not know
     assert '<script defer src="/static/vendor/plotly.min.js"></script>' in page
     assert "illustrative, not measurements" in page
     assert "no accepted output" in page  # the 8B model row on code-review

@@ -1,9 +1,9 @@
-"""The dataset page's plotly figures, built in Python and handed to the template as plain dicts
-(rendered with json_script, drawn by static/js/charts.js with our own plotly.min.js)."""
+"""The dataset page's plotly figures, built in Python as plain dicts in plotly's figure format
+(rendered with json_script, drawn by static/js/charts.js with our own plotly.min.js).
 
-import json
-
-import plotly.graph_objects as go
+Plain dicts, not plotly.graph_objects: its validation costs tens of ms per figure on every request.
+tests/test_traces_pages.py passes every figure through go.Figure, so plotly still checks the format.
+"""
 
 from .models import Route
 
@@ -22,92 +22,124 @@ ROUTE_COLOURS = {
     "self_hosted": "#6a4c93",
 }
 LAYOUT = {
-    "template": "simple_white",
+    # "none", not a named template: plotly.py would copy the whole template into every figure (~80 KB, ~100 ms).
+    "template": "none",
+    "plot_bgcolor": "white",
     "margin": {"l": 70, "r": 20, "t": 40, "b": 60},
     "height": 380,
     "legend": {"orientation": "h", "yanchor": "top", "y": -0.22},
 }
 
 
-def _as_dict(figure):
-    # plotly's own encoder turns numpy/Decimal-free figures into JSON-safe dicts.
-    return json.loads(figure.to_json())
-
-
 def cost_by_route_figure(summary, p95_target_ms):
     """Bars: each route's lowest cost per accepted output at any latency and within the p95 target."""
     routes = [ROUTE_TICKS.get(r.route, r.route) for r in summary.routes]
-    fig = go.Figure()
-    fig.add_bar(
-        name="any latency",
-        x=routes,
-        y=[_num(r.best_any_latency.cost_per_accepted) if r.best_any_latency else None for r in summary.routes],
-        marker_color="#b8c4d0",
-        customdata=[ROUTE_LABELS.get(r.route, r.route) for r in summary.routes],
-        hovertemplate="%{customdata}: $%{y:.5~f} per accepted output<extra>any latency</extra>",
-    )
+    names = [ROUTE_LABELS.get(r.route, r.route) for r in summary.routes]
+    data = [
+        {
+            "type": "bar",
+            "name": "any latency",
+            "x": routes,
+            "y": [_num(r.best_any_latency.cost_per_accepted) if r.best_any_latency else None for r in summary.routes],
+            "marker": {"color": "#b8c4d0"},
+            "customdata": names,
+            "hovertemplate": "%{customdata}: $%{y:.5~f} per accepted output<extra>any latency</extra>",
+        }
+    ]
     if p95_target_ms is not None:
-        fig.add_bar(
-            name=f"p95 ≤ {p95_target_ms:,} ms",
-            x=routes,
-            y=[_num(r.best_within_target.cost_per_accepted) if r.best_within_target else None for r in summary.routes],
-            marker_color=[ROUTE_COLOURS.get(r.route, "#333") for r in summary.routes],
-            customdata=[ROUTE_LABELS.get(r.route, r.route) for r in summary.routes],
-            hovertemplate="%{customdata}: $%{y:.5~f} per accepted output<extra>within target</extra>",
+        data.append(
+            {
+                "type": "bar",
+                "name": f"p95 ≤ {p95_target_ms:,} ms",
+                "x": routes,
+                "y": [
+                    _num(r.best_within_target.cost_per_accepted) if r.best_within_target else None
+                    for r in summary.routes
+                ],
+                "marker": {"color": [ROUTE_COLOURS.get(r.route, "#333") for r in summary.routes]},
+                "customdata": names,
+                "hovertemplate": "%{customdata}: $%{y:.5~f} per accepted output<extra>within target</extra>",
+            }
         )
-    fig.update_layout(
+    layout = {
         **LAYOUT,
-        barmode="group",
-        xaxis={"tickangle": 0},
-        title={"text": "Lowest cost per accepted output by route", "font": {"size": 14}},
-        yaxis={
+        "barmode": "group",
+        "xaxis": {"tickangle": 0},
+        "title": {"text": "Lowest cost per accepted output by route", "font": {"size": 14}},
+        "yaxis": {
             "title": {"text": "USD per accepted output"},
             "rangemode": "tozero",
             "tickformat": "$,.5~f",
             "automargin": True,
         },
-    )
-    return _as_dict(fig)
+    }
+    return {"data": data, "layout": layout}
 
 
 def p95_concurrency_figure(summary, p95_target_ms):
     """Lines: p95 latency against concurrency, one line per route and provider · model."""
-    fig = go.Figure()
+    data = []
     concurrencies = sorted({c for points in summary.p95_series.values() for c, _, _ in points})
     for route, points in summary.p95_series.items():
         setups = {}
         for concurrency, p95, label in points:
             setups.setdefault(label, []).append((concurrency, p95))
         for label, series in setups.items():
-            fig.add_scatter(
-                name=f"{ROUTE_LABELS.get(route, route)} · {label}",
-                x=[c for c, _ in series],
-                y=[_num(p) for _, p in series],
-                mode="lines+markers",
-                line={"color": ROUTE_COLOURS.get(route, "#333")},
-                hovertemplate="concurrency %{x}: p95 %{y:,.0f} ms<extra>%{fullData.name}</extra>",
+            data.append(
+                {
+                    "type": "scatter",
+                    "name": f"{ROUTE_LABELS.get(route, route)} · {label}",
+                    "x": [c for c, _ in series],
+                    "y": [_num(p) for _, p in series],
+                    "mode": "lines+markers",
+                    "line": {"color": ROUTE_COLOURS.get(route, "#333")},
+                    "hovertemplate": "concurrency %{x}: p95 %{y:,.0f} ms<extra>%{fullData.name}</extra>",
+                }
             )
-    if p95_target_ms is not None:
-        fig.add_hline(
-            y=float(p95_target_ms),
-            line_dash="dash",
-            line_color="#9a5b00",
-            annotation_text="your p95 target",
-            annotation_position="top left",
-        )
-    fig.update_layout(
+    layout = {
         **LAYOUT,
-        title={"text": "p95 latency against concurrency", "font": {"size": 14}},
+        "title": {"text": "p95 latency against concurrency", "font": {"size": 14}},
         # Log scale: concurrency is usually measured in doublings; ticks only where there is data.
-        xaxis={
+        "xaxis": {
             "title": {"text": "concurrent requests"},
             "type": "log",
             "tickvals": concurrencies,
             "ticktext": [str(c) for c in concurrencies],
         },
-        yaxis={"title": {"text": "p95 latency (ms)"}, "rangemode": "tozero", "tickformat": ",~r", "automargin": True},
-    )
-    return _as_dict(fig)
+        "yaxis": {
+            "title": {"text": "p95 latency (ms)"},
+            "rangemode": "tozero",
+            "tickformat": ",~r",
+            "automargin": True,
+        },
+    }
+    if p95_target_ms is not None:
+        target = float(p95_target_ms)
+        layout["shapes"] = [
+            {
+                "type": "line",
+                "xref": "x domain",
+                "x0": 0,
+                "x1": 1,
+                "yref": "y",
+                "y0": target,
+                "y1": target,
+                "line": {"dash": "dash", "color": "#9a5b00"},
+            }
+        ]
+        layout["annotations"] = [
+            {
+                "text": "your p95 target",
+                "xref": "x domain",
+                "x": 0,
+                "xanchor": "left",
+                "yref": "y",
+                "y": target,
+                "yanchor": "bottom",
+                "showarrow": False,
+            }
+        ]
+    return {"data": data, "layout": layout}
 
 
 def _num(value):

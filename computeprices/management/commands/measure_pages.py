@@ -58,6 +58,13 @@ def _busiest_model():
     return model.get_absolute_url() if model else None
 
 
+def _example_traces():
+    from traces.models import TraceDataset
+
+    dataset = TraceDataset.objects.order_by("-is_example", "slug").first()
+    return dataset.get_absolute_url() if dataset else None
+
+
 # Add your pages here (a path, or a function returning a path or None).
 PAGES = [
     "/",
@@ -71,6 +78,11 @@ PAGES = [
     "/models/?blend=10:1&open=1&sort=spread",
     _busiest_model,
     "/analysis/",
+    "/breakeven/",
+    lambda: f"/breakeven/?model={_busiest_model().split('/')[-2]}" if _busiest_model() else None,
+    "/traces/",
+    _example_traces,
+    "/sources/",
 ]
 
 
