@@ -168,6 +168,12 @@ def test_provider_detail_inference_table_compares_with_cheapest_provider(client,
     html = response.content.decode()
     assert f'href="{row.model.get_absolute_url()}"' in html
     assert "+63%" in html and "50% off" in html
+    # Every price says where it came from and when.
+    gpu_table, inference_table = html.split('id="inference-offerings"')
+    assert f'href="{row.latest_source_url}"' in inference_table
+    assert row.latest_observed_on.isoformat() in inference_table
+    gpu_offering = response.context["offerings"][0]
+    assert f'href="{gpu_offering.latest_source_url}"' in gpu_table.split("<table", 1)[1]
     (cheapest,) = client.get(market["together"].get_absolute_url()).context["inference"]
     assert cheapest.vs_cheapest == 0
     # A dedicated endpoint is compared only with other dedicated endpoints.
