@@ -15,41 +15,13 @@ from providers.models import GpuPriceObservation, PricingType
 from scrapers import http
 from scrapers.ingest import run_source
 from scrapers.models import PendingPrice
-from scrapers.sources import REGISTRY, get_source
+from scrapers.sources import RECORDED_PAYLOADS, REGISTRY, get_source
 from scrapers.sources.base import GpuUnit, PayloadError
 from tests.factories import GpuAliasFactory, GpuFactory, GpuOfferingFactory, GpuPriceObservationFactory, ProviderFactory
 
 DAY = date(2026, 11, 23)
 
-RECORDED = {
-    "skypilot:aws": "gpu/skypilot/aws_v8_vms_EXCERPT_p3dn-p6_rows.csv",
-    "skypilot:gcp": "gpu/skypilot/gcp_vms_gpu_rows_anycloud_2026-04-02.csv",
-    "skypilot:azure": "gpu/skypilot/azure_vms_gpu_rows_anycloud_2026-04-02.csv",
-    "skypilot:lambda": "gpu/skypilot/lambda_vms_anycloud_2026-04-02.csv",
-    "skypilot:vast": "gpu/skypilot/vast_v8_vms.csv",
-    "skypilot:runpod": "gpu/skypilot/runpod_v6_vms.csv",
-    "skypilot:shadeform": "gpu/skypilot/shadeform_v8_vms.csv",
-    "skypilot:cudo": "gpu/skypilot/cudo_v8_vms_truncated_first74rows.csv",
-    "skypilot:oci": "gpu/skypilot/oci_v5_vms.csv",
-    "skypilot:fluidstack": "gpu/skypilot/fluidstack_v6_vms.csv",
-    "skypilot:paperspace": "gpu/skypilot/paperspace_v6_vms.csv",
-    "skypilot:do": "gpu/skypilot/do_v6_vms.csv",
-    "skypilot:hyperbolic": "gpu/skypilot/hyperbolic_v8_vms.csv",
-    "skypilot:hyperstack": "gpu/skypilot/hyperstack_v8_vms.csv",
-    "skypilot:jarvislabs": "gpu/skypilot/jarvislabs_v8_vms.csv",
-    "skypilot:nebius": "gpu/skypilot/nebius_v8_vms.csv",
-    "skypilot:verda": "gpu/skypilot/verda_v8_vms.csv",
-    "azure": "gpu/azure/retail_prices_vm_eastus2_page1_2026-01-10.json",
-    "runpod": "gpu/runpod/gpuTypes_graphql_response_ewyluda_fixture.json",
-    "openrouter": "inference/openrouter/openrouter_models_2026-08-08.json",
-    "litellm": "inference/litellm_prices_2026-02-14.json",
-    "page:lambda": "gpu/html/lambda_pricing_20260109103934.html",
-    "page:runpod": "gpu/html/runpod_pricing_20250909131230.html",
-    "page:hyperstack": "gpu/html/hyperstack_gpu-pricing_20240822101707.html",
-    "page:datacrunch": "gpu/html/datacrunch_products_20250808081801.html",
-    "page:fluidstack": "gpu/html/fluidstack_pricing_20250109013724.html",
-    "page:coreweave": "gpu/html/coreweave_gpu-cloud-pricing_20230921194906.html",
-}
+RECORDED = RECORDED_PAYLOADS
 
 
 def parse(shared_data, name, path=None):
@@ -340,3 +312,17 @@ def test_live_source_still_parses(name):
             payload = source.fetch(client)
     parsed = source.parse(payload)
     assert parsed.records, f"{name} parsed no prices: {json.dumps([s.reason for s in parsed.skipped][:20])}"
+
+
+@pytest.mark.django_db
+def test_scrape_all_recorded_dry_run_reports_every_source_and_writes_nothing(shared_data, capsys):
+    from django.core.management import call_command
+
+    from providers.models import GpuPriceObservation
+    from scrapers.models import ScrapeRun
+
+    call_command("scrape", "--all", "--recorded", str(shared_data), "--dry-run", "--json")
+    summaries = json.loads(capsys.readouterr().out)
+    assert sorted(s["source"] for s in summaries) == sorted(RECORDED_PAYLOADS)
+    assert all(s["rows_seen"] > 0 for s in summaries)
+    assert not GpuPriceObservation.objects.exists() and not ScrapeRun.objects.exists()

@@ -1,13 +1,17 @@
-"""`manage.py scrape SOURCE [--from-file PATH] [--date YYYY-MM-DD] [--dry-run] [--json]` and `scrape --all`."""
+"""`manage.py scrape SOURCE [--from-file PATH] [--date YYYY-MM-DD] [--dry-run] [--json]` and `scrape --all`.
+
+`scrape --all --recorded ../shared/data --dry-run` replays every source's recorded real payload.
+"""
 
 import json
 from datetime import date
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from scrapers.ingest import run_source
 from scrapers.models import ScrapeRun
-from scrapers.sources import REGISTRY, get_source
+from scrapers.sources import RECORDED_PAYLOADS, REGISTRY, get_source
 
 
 class Command(BaseCommand):
@@ -21,6 +25,11 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="validate and report without writing")
         parser.add_argument("--json", action="store_true", help="print the run summary as JSON on stdout")
         parser.add_argument("--list", action="store_true", help="list the sources and exit")
+        parser.add_argument(
+            "--recorded",
+            metavar="DIR",
+            help="read each source's recorded payload from DIR (../shared/data) instead of the network",
+        )
 
     def handle(self, *args, **options):
         if options["list"]:
@@ -31,6 +40,8 @@ class Command(BaseCommand):
             raise CommandError("name one SOURCE or pass --all")
         if options["all"] and options["from_file"]:
             raise CommandError("--from-file needs a single SOURCE")
+        if options["recorded"] and options["from_file"]:
+            raise CommandError("give --from-file or --recorded, not both")
         names = sorted(REGISTRY) if options["all"] else [options["source"]]
         try:
             sources = [get_source(name) for name in names]
@@ -39,7 +50,14 @@ class Command(BaseCommand):
 
         runs = []
         for source in sources:
-            payload = source.read_file(options["from_file"]) if options["from_file"] else None
+            if options["recorded"]:
+                if source.name not in RECORDED_PAYLOADS:
+                    raise CommandError(f"no recorded payload is known for {source.name}")
+                payload = source.read_file(Path(options["recorded"]) / RECORDED_PAYLOADS[source.name])
+            elif options["from_file"]:
+                payload = source.read_file(options["from_file"])
+            else:
+                payload = None
             run = run_source(source, payload=payload, day=options["date"], dry_run=options["dry_run"])
             runs.append(run)
             if not options["json"]:
