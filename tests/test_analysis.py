@@ -240,3 +240,22 @@ def test_analysis_query_count_is_constant(client, django_assert_max_num_queries,
     assert response.context["analysis"].fit.n == models
     with django_assert_max_num_queries(2):  # cached
         client.get(reverse("inference:analysis"))
+
+
+@pytest.mark.django_db
+def test_price_size_fit_command_prints_the_fit_of_the_data(capsys):
+    from django.core.management import call_command
+
+    from tests.factories import InferenceOfferingFactory, InferencePriceObservationFactory, LanguageModelFactory
+
+    # Input = output price, so every blend sees the same exact line: $0.10 + $0.05 per 10B.
+    for params, price in [("10", "0.15"), ("20", "0.20"), ("40", "0.30")]:
+        model = LanguageModelFactory(total_params_b=Decimal(params), active_params_b=Decimal(params))
+        offering = InferenceOfferingFactory(model=model)
+        InferencePriceObservationFactory(
+            offering=offering, usd_per_mtok_input=Decimal(price), usd_per_mtok_output=Decimal(price)
+        )
+    call_command("price_size_fit")
+    out = capsys.readouterr().out
+    assert "blend 3:1: intercept $0.1000 + $0.0500 per 10B, R² 1.000, n=3 dense models" in out
+    assert "at 70B $0.450" in out
