@@ -310,3 +310,17 @@ def test_measure_pages_reports_status_queries_and_time(h100):
     assert lines[0].split()[:3] == ["page", "status", "queries"]
     assert lines[1].split()[:3] == ["/gpus/", "200", str(GPU_LIST_QUERIES)]
     assert lines[2].split()[:3] == ["/gpus/h100-sxm/", "200", str(GPU_DETAIL_QUERIES)]
+
+
+def test_offering_shows_its_price_date_when_older_than_last_seen(client):
+    from datetime import date
+
+    from providers.models import GpuOffering
+    from tests.factories import GpuFactory, GpuOfferingFactory, GpuPriceObservationFactory
+
+    gpu = GpuFactory(slug="h100-sxm", name="H100 SXM")
+    offering = GpuOfferingFactory(gpu=gpu)
+    GpuPriceObservationFactory(offering=offering, observed_on=date(2026, 1, 9))
+    GpuOffering.objects.filter(pk=offering.pk).update(last_seen_on=today_utc())  # vouched for today
+    html = client.get(gpu.get_absolute_url()).content.decode()
+    assert "price of 2026-01-09" in html
