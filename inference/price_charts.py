@@ -1,13 +1,12 @@
 """Plotly figures for the per-token pages, built in Python and handed to templates as plain JSON data.
 
 Templates embed the result with `json_script` (which escapes <, > and &), and
-static/js/charts.js draws every `[data-figure]` div with the vendored plotly.min.js.
+static/js/charts.js draws every `[data-figure]` div with the vendored plotly.min.js. Figures are plain
+dicts in plotly's format, not plotly.graph_objects, whose validation costs tens of ms per request;
+the tests pass each one through go.Figure, so plotly still checks them.
 """
 
-import json
 import math
-
-import plotly.graph_objects as go
 
 from .models import ServingKind
 
@@ -18,19 +17,14 @@ PROPRIETARY = "#7a3e9d"
 FONT = {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13}
 
 
-def _as_data(fig):
-    """Plain JSON-ready dict (floats, strings, lists) from a figure: no Decimal, numpy or dates left."""
-    return json.loads(fig.to_json())
-
-
 def _layout(**extra):
-    return go.Layout(
-        template="none",
-        font=FONT,
-        margin={"l": 60, "r": 20, "t": 20, "b": 60},
-        hovermode="closest",
+    return {
+        "template": "none",
+        "font": FONT,
+        "margin": {"l": 60, "r": 20, "t": 20, "b": 60},
+        "hovermode": "closest",
         **extra,
-    )
+    }
 
 
 def offering_label(row, repeated_providers):
@@ -47,45 +41,45 @@ def offering_label(row, repeated_providers):
 def blended_bar_figure(rows, labels, blend):
     """Blended price per offering, cheapest to dearest (rows come sorted); stale offerings drawn muted."""
     priced = [(row, label) for row, label in zip(rows, labels, strict=True) if row.blended is not None]
-    fig = go.Figure(
-        go.Bar(
-            x=[label for _, label in priced],
-            y=[float(row.blended) for row, _ in priced],
-            marker={"color": [MUTED if row.freshness == "stale" else ACCENT for row, _ in priced]},
-            customdata=[[float(row.offering.latest_input), float(row.offering.latest_output)] for row, _ in priced],
-            hovertemplate=(
-                "%{x}<br>blended $%{y:.4f}<br>input $%{customdata[0]:.4f} · output $%{customdata[1]:.4f}<extra></extra>"
-            ),
+    bar = {
+        "type": "bar",
+        "x": [label for _, label in priced],
+        "y": [float(row.blended) for row, _ in priced],
+        "marker": {"color": [MUTED if row.freshness == "stale" else ACCENT for row, _ in priced]},
+        "customdata": [[float(row.offering.latest_input), float(row.offering.latest_output)] for row, _ in priced],
+        "hovertemplate": (
+            "%{x}<br>blended $%{y:.4f}<br>input $%{customdata[0]:.4f} · output $%{customdata[1]:.4f}<extra></extra>"
         ),
-        layout=_layout(
-            yaxis={"title": {"text": f"USD per 1M tokens ({blend})"}, "rangemode": "tozero"},
-            xaxis={"tickangle": -30, "automargin": True},
-            bargap=0.25,
-        ),
+    }
+    layout = _layout(
+        yaxis={"title": {"text": f"USD per 1M tokens ({blend})"}, "rangemode": "tozero"},
+        xaxis={"tickangle": -30, "automargin": True},
+        bargap=0.25,
     )
-    return _as_data(fig)
+    return {"data": [bar], "layout": layout}
 
 
 def history_figure(rows, labels, history, blend):
     """Blended price over time, one step line per offering that has any history."""
-    fig = go.Figure(layout=_layout(yaxis={"title": {"text": f"USD per 1M tokens ({blend})"}}))
+    data = []
     for row, label in zip(rows, labels, strict=True):
         days = history.get(row.offering.pk, [])
         points = [(day, blend.price(i, o)) for day, i, o in days]
         if not points:
             continue
-        fig.add_trace(
-            go.Scatter(
-                name=label,
-                x=[day.isoformat() for day, _ in points],
-                y=[float(price) for _, price in points],
-                mode="lines+markers",
-                line={"shape": "hv"},
-                hovertemplate="%{fullData.name}<br>%{x}: $%{y:.4f}<extra></extra>",
-            )
+        data.append(
+            {
+                "type": "scatter",
+                "name": label,
+                "x": [day.isoformat() for day, _ in points],
+                "y": [float(price) for _, price in points],
+                "mode": "lines+markers",
+                "line": {"shape": "hv"},
+                "hovertemplate": "%{fullData.name}<br>%{x}: $%{y:.4f}<extra></extra>",
+            }
         )
-    fig.update_layout(legend={"orientation": "h", "y": -0.25})
-    return _as_data(fig)
+    layout = _layout(yaxis={"title": {"text": f"USD per 1M tokens ({blend})"}}, legend={"orientation": "h", "y": -0.25})
+    return {"data": data, "layout": layout}
 
 
 def _log_spaced(low, high, count=60):
@@ -97,37 +91,37 @@ def _log_spaced(low, high, count=60):
 def price_size_figure(analysis):
     """Cheapest price against parameters: dense points and their line, MoE pairs, proprietary at implied size."""
     fit = analysis.fit
-    fig = go.Figure(
-        layout=_layout(
-            xaxis={"title": {"text": "parameters (billions)"}, "type": "log"},
-            yaxis={"title": {"text": f"cheapest USD per 1M tokens ({analysis.blend})"}, "type": "log"},
-            legend={"orientation": "h", "y": -0.3},
-            updatemenus=[
-                {
-                    "type": "buttons",
-                    "direction": "left",
-                    "x": 0,
-                    "y": 1.12,
-                    "xanchor": "left",
-                    "buttons": [
-                        {
-                            "label": "log axes",
-                            "method": "relayout",
-                            "args": [{"xaxis.type": "log", "yaxis.type": "log"}],
-                        },
-                        {
-                            "label": "linear axes",
-                            "method": "relayout",
-                            "args": [{"xaxis.type": "linear", "yaxis.type": "linear"}],
-                        },
-                    ],
-                }
-            ],
-        )
+    data = []
+    layout = _layout(
+        xaxis={"title": {"text": "parameters (billions)"}, "type": "log"},
+        yaxis={"title": {"text": f"cheapest USD per 1M tokens ({analysis.blend})"}, "type": "log"},
+        legend={"orientation": "h", "y": -0.3},
+        updatemenus=[
+            {
+                "type": "buttons",
+                "direction": "left",
+                "x": 0,
+                "y": 1.12,
+                "xanchor": "left",
+                "buttons": [
+                    {
+                        "label": "log axes",
+                        "method": "relayout",
+                        "args": [{"xaxis.type": "log", "yaxis.type": "log"}],
+                    },
+                    {
+                        "label": "linear axes",
+                        "method": "relayout",
+                        "args": [{"xaxis.type": "linear", "yaxis.type": "linear"}],
+                    },
+                ],
+            }
+        ],
     )
     if analysis.dense:
-        fig.add_trace(
-            go.Scatter(
+        data.append(
+            dict(
+                type="scatter",
                 name="open-weight dense",
                 x=[float(p.total_params_b) for p in analysis.dense],
                 y=[float(p.price) for p in analysis.dense],
@@ -140,8 +134,9 @@ def price_size_figure(analysis):
     if fit is not None:
         sizes = [float(p.total_params_b) for p in analysis.dense]
         xs = _log_spaced(min(sizes), max(sizes))
-        fig.add_trace(
-            go.Scatter(
+        data.append(
+            dict(
+                type="scatter",
                 name=f"least squares: ${fit.intercept:.4f} + ${fit.slope_per_10b:.4f} per 10B",
                 x=xs,
                 y=[float(fit.intercept) + float(fit.slope) * x for x in xs],
@@ -156,8 +151,9 @@ def price_size_figure(analysis):
             xs += [float(p.active_params_b), float(p.total_params_b), None]
             ys += [float(p.price), float(p.price), None]
             texts += [f"{p.name} · active", f"{p.name} · total", None]
-        fig.add_trace(
-            go.Scatter(
+        data.append(
+            dict(
+                type="scatter",
                 name="open-weight MoE (active — total)",
                 x=xs,
                 y=ys,
@@ -171,8 +167,9 @@ def price_size_figure(analysis):
     placed = [(p, fit.implied_params_b(p.price)) for p in analysis.proprietary] if fit else []
     placed = [(p, size) for p, size in placed if size is not None]
     if placed:
-        fig.add_trace(
-            go.Scatter(
+        data.append(
+            dict(
+                type="scatter",
                 name="proprietary, at the size the line prices it",
                 x=[float(size) for _, size in placed],
                 y=[float(p.price) for p, _ in placed],
@@ -182,4 +179,4 @@ def price_size_figure(analysis):
                 hovertemplate="%{text}<br>$%{y:.4f}<extra></extra>",
             )
         )
-    return _as_data(fig)
+    return {"data": data, "layout": layout}

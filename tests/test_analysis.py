@@ -17,6 +17,7 @@ from inference.analysis import (
     refresh_price_size_fit,
 )
 from inference.queries import Blend
+from tests.charts import assert_valid_plotly, page_figures
 from tests.factories import (
     InferenceOfferingFactory,
     InferencePriceObservationFactory,
@@ -158,6 +159,7 @@ def test_analysis_page_shows_the_fit_from_the_data(client, catalogue):
 
 @pytest.mark.django_db
 def test_chart_draws_moe_at_active_and_total_and_proprietary_at_implied_size(client, catalogue):
+    assert_valid_plotly(page_figures(client.get(reverse("inference:analysis"))))
     traces = {t["name"].split(":")[0]: t for t in client.get(reverse("inference:analysis")).context["figure"]["data"]}
     fit = expected_fit()
     assert traces["open-weight MoE (active — total)"]["x"] == [37.0, 671.0, None]

@@ -13,6 +13,7 @@ from inference import economics
 from inference.breakeven import self_host_summary
 from inference.models import ServingKind, ThroughputProfile
 from providers.models import PricingType
+from tests.charts import assert_valid_plotly, page_figures
 from tests.factories import (
     GpuFactory,
     GpuOfferingFactory,
@@ -210,6 +211,10 @@ def test_page_defaults_come_from_the_database(client, catalogue):
     assert result is not None and response.context["resolved"].origins["gpu_hourly_price"].startswith("Cheap GPUs")
     assert economics.cents(result.self_host_monthly_cost) == Decimal("3066.00")  # 1 replica x 2 x 2.10 x 730
     assert "breakeven-figure" in html and "vendor/plotly.min.js" in html
+    figures = page_figures(response)
+    assert_valid_plotly(figures)
+    # No breakeven at these inputs, so no breakeven line either.
+    assert result.breakeven_tokens_per_day is None and "shapes" not in figures["breakeven-figure"]["layout"]
     assert "Decision guide" in html and "Owned hardware" in html
 
 
@@ -375,3 +380,12 @@ def test_a_decode_only_profile_takes_the_same_setups_published_prefill(client, c
     resolved = response.context["resolved"]
     assert resolved.values["prefill_tokens_per_second"] == Decimal(55000)  # the nearest prompt length
     assert "published prefill on the same replica" in resolved.origins["prefill_tokens_per_second"]
+
+
+def test_page_chart_marks_the_breakeven_volume(client):
+    response = client.get(PAGE, FULL)
+    figures = page_figures(response)
+    assert_valid_plotly(figures)
+    (line,) = figures["breakeven-figure"]["layout"]["shapes"]
+    assert line["x0"] == line["x1"] == pytest.approx(float(response.context["result"].breakeven_tokens_per_day))
+    assert line["x0"] == pytest.approx(184615385, rel=1e-6)  # the same volume the API answers

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from computeprices.freshness import today_utc
 from inference.models import ServingKind
+from tests.charts import assert_valid_plotly, page_figures
 from tests.factories import (
     InferenceOfferingFactory,
     InferencePriceObservationFactory,
@@ -265,6 +266,7 @@ def test_model_page_draws_charts_with_deferred_local_plotly(client, llama):
     assert re.search(r'<script defer src="/static/vendor/plotly\.min\.js"></script>', body)
     assert "cdn" not in body.lower()
     assert 'id="price-bar-figure"' in body and 'data-figure="price-bar-figure"' in body
+    assert_valid_plotly(page_figures(client.get(llama.get_absolute_url())))
 
 
 def test_model_without_offerings_has_no_chart_and_says_so(client):

@@ -1,15 +1,15 @@
 """The trace pages: route choice from the query string, catalogue list prices, query counts, escaping."""
 
 import html
-import json
 import re
 from datetime import timedelta
 from decimal import Decimal
 
-import plotly.graph_objects as go
 import pytest
 
 from computeprices.freshness import today_utc
+from tests.charts import assert_valid_plotly
+from tests.charts import page_figures as figures
 from tests.factories import InferencePriceObservationFactory, LanguageModelFactory, ModelAliasFactory, ProviderFactory
 from tests.test_traces_import import row, to_csv
 from traces.importer import import_traces, load_example_dataset
@@ -22,13 +22,6 @@ pytestmark = pytest.mark.django_db
 def chosen_routes(response):
     """The chosen route named in each workload section, in page order."""
     return re.findall(r'<strong class="chosen-route">([^<]+)</strong>', response.content.decode())
-
-
-def figures(response):
-    """{json_script id: figure} of every chart on the page."""
-    page = response.content.decode()
-    scripts = re.findall(r'<script id="([^"]+)" type="application/json">(.*?)</script>', page, re.S)
-    return {script_id: json.loads(body) for script_id, body in scripts}
 
 
 @pytest.fixture
@@ -58,8 +51,7 @@ def test_page_draws_both_charts_per_workload_and_labels_the_example(client, exam
     assert [bar["name"] for bar in cost["data"]] == ["any latency", "p95 ≤ 10,000 ms"]
     assert charts["p95-figure-1"]["layout"]["xaxis"]["type"] == "log"
     assert charts["p95-figure-1"]["layout"]["shapes"][0]["y0"] == 10000  # the reader's p95 target line
-    for figure in charts.values():
-        go.Figure(figure)  # plotly's own validation: raises on any property it does not know
+    assert_valid_plotly(charts)
     assert '<script defer src="/static/vendor/plotly.min.js"></script>' in page
     assert "illustrative, not measurements" in page
     assert "no accepted output" in page  # the 8B model row on code-review
