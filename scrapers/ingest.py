@@ -26,7 +26,7 @@ from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from computeprices.freshness import today_utc
-from inference.models import InferenceOffering, InferencePriceObservation, LanguageModel, ModelAlias
+from inference.models import InferenceOffering, InferencePriceObservation, LanguageModel, ModelAlias, blended_price
 from providers.models import Gpu, GpuAlias, GpuOffering, GpuPriceObservation, normalize_alias
 
 from . import http
@@ -265,10 +265,7 @@ class TokenKind:
         rows = offerings.annotate(
             i=Subquery(newest.values("usd_per_mtok_input")[:1]), o=Subquery(newest.values("usd_per_mtok_output")[:1])
         ).values_list("pk", "model_id", "serving_kind", "i", "o")
-        return [
-            (pk, (model_id, kind), (3 * i + o) / 4 if i is not None and o is not None else None)
-            for pk, model_id, kind, i, o in rows
-        ]
+        return [(pk, (model_id, kind), blended_price(i, o)) for pk, model_id, kind, i, o in rows]
 
     @staticmethod
     def observation_values(price):
