@@ -190,6 +190,47 @@ def entry_label(index: int, data) -> str:
     return f"entry {index + 1}" + (f" ({key})" if key else "")
 
 
+def parse_offering_file(path: Path, problems: Problems, provider_offers, wrong_offer, read_offering, read_price):
+    """Read one `<provider>.yaml` of offerings, the format both apps share (see their data/README.md).
+
+    The header names the provider (which must exist and must not offer only `wrong_offer`) and the
+    default source_url and as_of. `read_offering(entry)` returns (the offering's fields, its identity);
+    `read_price(entry, default_url, default_day)` returns one price. Each offering comes back with its
+    "provider" and its "prices" (the current one first, then its history). Problems name file, entry, field.
+    """
+    data = read_yaml(path, problems)
+    if data is None:
+        return []
+    header = Entry(data, path.name, problems)
+    provider = header.text("provider")
+    if provider and provider not in provider_offers:
+        problems.add(f"{path.name}, field 'provider'", f"unknown provider {provider!r} (not in providers.yaml)")
+    elif provider and provider_offers[provider] == wrong_offer:
+        problems.add(
+            f"{path.name}, field 'provider'", f"provider {provider!r} offers only {wrong_offer.label} in providers.yaml"
+        )
+    default_url = header.text("source_url")
+    default_day = header.day("as_of", required=True)
+    offerings, identities = [], set()
+    for i, item in enumerate(header.mapping_list("offerings", required=True)):
+        e = Entry(item, f"{path.name}, {entry_label(i, item)}", problems)
+        fields, identity = read_offering(e)
+        if identity in identities:
+            problems.add(e.where, "the same offering appears twice in this file")
+        identities.add(identity)
+        url = e.text("source_url", required=False, default=default_url)
+        history = e.mapping_list("history")
+        prices = [read_price(e, url, default_day)] + [
+            read_price(Entry(past, f"{e.where}, history {j + 1}", problems), url, None)
+            for j, past in enumerate(history)
+        ]
+        days = [p["observed_on"] for p in prices]
+        if len(days) != len(set(days)):
+            problems.add(e.where, "two prices for the same as_of date")
+        offerings.append({"provider": provider, **fields, "prices": prices})
+    return offerings
+
+
 def load_curated(providers_dir: Path | None = None, inference_dir: Path | None = None) -> dict[str, int]:
     """Validate every curated file, then write all of it in one transaction. Returns counts by kind.
 

@@ -14,6 +14,7 @@ from computeprices.curated import (
     curated_last_seen_on,
     entry_label,
     mark_seen,
+    parse_offering_file,
     read_yaml,
     upsert,
 )
@@ -41,7 +42,9 @@ def parse(data_dir: Path, problems: Problems, provider_offers: dict[str, str]) -
     if not offering_files:
         problems.add(str(data_dir / "offerings"), "no offering files found")
     for path in offering_files:
-        _parse_offering_file(path, catalogue, model_slugs, provider_offers, problems)
+        catalogue.offerings += parse_offering_file(
+            path, problems, provider_offers, Provider.Offers.GPU_RENTAL, _read_model_offering(model_slugs), _price
+        )
     return catalogue
 
 
@@ -83,44 +86,21 @@ def _parse_models(path, catalogue, problems):
         catalogue.models.append(model)
 
 
-def _parse_offering_file(path, catalogue, model_slugs, provider_offers, problems):
-    data = read_yaml(path, problems)
-    if data is None:
-        return
-    header = Entry(data, path.name, problems)
-    provider = header.text("provider")
-    if provider and provider not in provider_offers:
-        problems.add(f"{path.name}, field 'provider'", f"unknown provider {provider!r} (not in providers.yaml)")
-    elif provider and provider_offers[provider] == Provider.Offers.GPU_RENTAL:
-        problems.add(f"{path.name}, field 'provider'", f"provider {provider!r} is GPU-rental-only in providers.yaml")
-    default_url = header.text("source_url")
-    default_day = header.day("as_of", required=True)
-    identities = set()
-    for i, item in enumerate(header.mapping_list("offerings", required=True)):
-        e = Entry(item, f"{path.name}, {entry_label(i, item)}", problems)
+def _read_model_offering(model_slugs):
+    def read(e):
         model = e.text("model")
         if model and model not in model_slugs:
-            problems.add(f"{e.where}, field 'model'", f"unknown model {model!r} (not in models.yaml)")
-        offering = {
-            "provider": provider,
+            e.problems.add(f"{e.where}, field 'model'", f"unknown model {model!r} (not in models.yaml)")
+        fields = {
             "model": model,
             "quantization": e.text("quantization", required=False),
             "serving_kind": e.choice(
                 "serving_kind", set(ServingKind.values), required=False, default=ServingKind.SERVERLESS
             ),
         }
-        identity = (model, offering["quantization"], offering["serving_kind"])
-        if identity in identities:
-            problems.add(e.where, "the same offering (model, quantization, serving_kind) appears twice in this file")
-        identities.add(identity)
-        url = e.text("source_url", required=False, default=default_url)
-        offering["prices"] = [_price(e, url, default_day)]
-        for j, past in enumerate(e.mapping_list("history")):
-            offering["prices"].append(_price(Entry(past, f"{e.where}, history {j + 1}", problems), url, None))
-        days = [p["observed_on"] for p in offering["prices"]]
-        if len(days) != len(set(days)):
-            problems.add(e.where, "two prices for the same as_of date")
-        catalogue.offerings.append(offering)
+        return fields, (model, fields["quantization"], fields["serving_kind"])
+
+    return read
 
 
 def _price(e, default_url, default_day):

@@ -14,6 +14,7 @@ from computeprices.curated import (
     curated_last_seen_on,
     entry_label,
     mark_seen,
+    parse_offering_file,
     read_yaml,
     upsert,
 )
@@ -42,7 +43,14 @@ def parse(data_dir: Path, problems: Problems) -> GpuCatalogue:
     if not offering_files:
         problems.add(str(data_dir / "gpu_offerings"), "no offering files found")
     for path in offering_files:
-        _parse_offering_file(path, catalogue, gpu_slugs, problems)
+        catalogue.offerings += parse_offering_file(
+            path,
+            problems,
+            catalogue.provider_offers,
+            Provider.Offers.INFERENCE_API,
+            _read_gpu_offering(gpu_slugs),
+            _price,
+        )
     return catalogue
 
 
@@ -99,26 +107,12 @@ def _parse_gpus(path, catalogue, problems):
         catalogue.gpus.append(gpu)
 
 
-def _parse_offering_file(path, catalogue, gpu_slugs, problems):
-    data = read_yaml(path, problems)
-    if data is None:
-        return
-    header = Entry(data, path.name, problems)
-    provider = header.text("provider")
-    if provider and provider not in catalogue.provider_offers:
-        problems.add(f"{path.name}, field 'provider'", f"unknown provider {provider!r} (not in providers.yaml)")
-    elif provider and catalogue.provider_offers[provider] == Provider.Offers.INFERENCE_API:
-        problems.add(f"{path.name}, field 'provider'", f"provider {provider!r} is inference-only in providers.yaml")
-    default_url = header.text("source_url")
-    default_day = header.day("as_of", required=True)
-    identities = set()
-    for i, item in enumerate(header.mapping_list("offerings", required=True)):
-        e = Entry(item, f"{path.name}, {entry_label(i, item)}", problems)
+def _read_gpu_offering(gpu_slugs):
+    def read(e):
         gpu = e.text("gpu")
         if gpu and gpu not in gpu_slugs:
-            problems.add(f"{e.where}, field 'gpu'", f"unknown GPU {gpu!r} (not in gpus.yaml)")
-        offering = {
-            "provider": provider,
+            e.problems.add(f"{e.where}, field 'gpu'", f"unknown GPU {gpu!r} (not in gpus.yaml)")
+        fields = {
             "gpu": gpu,
             "gpus_per_instance": e.integer("gpus_per_instance", required=True, minimum=1),
             "pricing_type": e.choice("pricing_type", set(PricingType.values)),
@@ -127,34 +121,15 @@ def _parse_offering_file(path, catalogue, gpu_slugs, problems):
             "vcpus": e.integer("vcpus", minimum=0),
             "ram_gb": e.integer("ram_gb", minimum=0),
         }
-        identity = tuple(offering[k] for k in IDENTITY)
-        if identity in identities:
-            problems.add(
-                e.where,
-                "the same offering (gpu, gpus_per_instance, pricing_type, region, instance_name) "
-                "appears twice in this file",
-            )
-        identities.add(identity)
-        offering["prices"] = [_price(e, default_url, default_day, problems)]
-        for j, past in enumerate(e.mapping_list("history")):
-            offering["prices"].append(
-                _price(
-                    Entry(past, f"{e.where}, history {j + 1}", problems),
-                    e.text("source_url", False, default_url),
-                    None,
-                    problems,
-                )
-            )
-        days = [p["observed_on"] for p in offering["prices"]]
-        if len(days) != len(set(days)):
-            problems.add(e.where, "two prices for the same as_of date")
-        catalogue.offerings.append(offering)
+        return fields, tuple(fields[k] for k in IDENTITY)
+
+    return read
 
 
 IDENTITY = ("gpu", "gpus_per_instance", "pricing_type", "region", "instance_name")
 
 
-def _price(e, default_url, default_day, problems):
+def _price(e, default_url, default_day):
     return {
         "observed_on": e.day("as_of", required=default_day is None, default=default_day),
         "usd_per_gpu_hour": e.decimal("usd_per_gpu_hour", required=True, positive=True, maximum=MAX_USD_PER_GPU_HOUR),

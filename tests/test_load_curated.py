@@ -291,3 +291,17 @@ def test_load_curated_builds_the_daily_gpu_statistics(small_set):
     stats = GpuDailyStat.objects.filter(gpu__slug="h100-sxm", pricing_type="on_demand")
     assert stats.get(day="2026-01-09").cheapest_usd_per_gpu_hour == Decimal("2.99")
     assert stats.get(day="2025-06-01").cheapest_usd_per_gpu_hour == Decimal("3.29")
+
+
+def test_offerings_of_a_provider_that_does_not_offer_them_are_refused(small_set):
+    edit(small_set[0] / "providers.yaml", lambda d: d[1].update(offers="gpu"))  # Together: GPU rental only
+    with pytest.raises(CuratedDataError) as error:
+        load_curated(*small_set)
+    assert "together.yaml, field 'provider'" in str(error.value)
+    assert "offers only GPU rental" in str(error.value)
+
+
+def test_the_same_offering_twice_in_a_file_is_refused(small_set):
+    edit(small_set[1] / "offerings" / "together.yaml", lambda d: d["offerings"].append(dict(d["offerings"][0])))
+    with pytest.raises(CuratedDataError, match=r"together.yaml, entry 2 \(llama-3-3-70b\): the same offering"):
+        load_curated(*small_set)
