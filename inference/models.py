@@ -163,9 +163,7 @@ class InferenceOfferingQuerySet(ListingQuerySet):
         latest_request_count, latest_window_minutes, latest_measured_on, latest_measurement_source:
         None where the offering was never measured. Subqueries in the same query: no extra queries.
         """
-        newest = (
-            EndpointMeasurement.objects.published().filter(offering=OuterRef("pk")).order_by("-measured_on", "-pk")
-        )
+        newest = EndpointMeasurement.objects.published().filter(offering=OuterRef("pk")).order_by("-measured_on", "-pk")
         fields = {
             "latest_tps_p50": "tokens_per_second_p50",
             "latest_ttft_ms_p50": "ttft_ms_p50",
