@@ -177,3 +177,16 @@ def test_speed_adds_one_query_whatever_the_number_of_offerings(client, django_as
     with django_assert_max_num_queries(9):  # the page's 8 (test_model_pages) + the latest measurements
         response = client.get(model.get_absolute_url(), {"min_tps": "15", "speed_sort": "ttft"})
     assert response.context["speed_measured"] == providers
+
+
+def test_provider_page_carries_measured_speed_with_date_and_stale_badge(client, market):
+    _, offerings = market
+    body = client.get(offerings["fast"].provider.get_absolute_url()).content.decode()
+    row = (
+        body.split('id="provider-speed"')[1].split(f'data-speed-offering="{offerings["fast"].pk}"')[1].split("</tr>")[0]
+    )
+    assert "180" in row and "250 ms" in row and today_utc().isoformat() in row and "stale" not in row
+    stale = client.get(offerings["beaten"].provider.get_absolute_url()).content.decode().split('id="provider-speed"')[1]
+    assert "badge stale" in stale.split("</tr>")[1]
+    unmeasured = client.get(offerings["unmeasured"].provider.get_absolute_url()).content.decode()
+    assert "has a speed measurement yet" in unmeasured and 'id="provider-speed"' not in unmeasured

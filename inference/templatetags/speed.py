@@ -33,3 +33,18 @@ def ms(value):
     """Milliseconds, whole: 289 -> 289 ms, 13818 -> 13,818 ms."""
     d = _decimal(value)
     return MISSING if d is None else f"{d.quantize(Decimal('1'), ROUND_HALF_UP):,} ms"
+
+
+@register.inclusion_tag("inference/_provider_speed.html")
+def provider_speed_table(offerings, provider=None):
+    """The provider page's measured speeds for its listed inference offerings (annotated with .blended).
+
+    One query (their latest published measurements), none when there are no offerings.
+    """
+    from inference.models import EndpointMeasurement
+
+    offerings = list(offerings)
+    latest = EndpointMeasurement.objects.latest_by_offering([o.pk for o in offerings]) if offerings else {}
+    rows = [(o, latest[o.pk]) for o in offerings if o.pk in latest]
+    rows.sort(key=lambda pair: (pair[0].model.name.lower(), -(pair[1].tokens_per_second_p50 or 0)))
+    return {"rows": rows, "provider": provider, "offering_count": len(offerings)}
