@@ -6,6 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from computeprices.freshness import today_utc
 from inference.models import MeasurementStatus, ServingKind
@@ -190,3 +191,10 @@ def test_provider_page_carries_measured_speed_with_date_and_stale_badge(client, 
     assert "badge stale" in stale.split("</tr>")[1]
     unmeasured = client.get(offerings["unmeasured"].provider.get_absolute_url()).content.decode()
     assert "has a speed measurement yet" in unmeasured and 'id="provider-speed"' not in unmeasured
+
+
+def test_about_page_says_what_the_speed_figures_are(client):
+    body = client.get(reverse("methodology")).content.decode()
+    section = body.split('id="speed"')[1]
+    for phrase in ("OpenRouter", "30 minutes", "A median, not a guarantee", "Per request", "throughput profiles"):
+        assert phrase in section, phrase
