@@ -198,3 +198,24 @@ def test_about_page_says_what_the_speed_figures_are(client):
     section = body.split('id="speed"')[1]
     for phrase in ("OpenRouter", "30 minutes", "A median, not a guarantee", "Per request", "throughput profiles"):
         assert phrase in section, phrase
+
+
+def test_recorded_stats_file_loads_through_the_scraper_into_the_pages_and_the_advisor_function(client, shared_data):
+    """The shipped curated catalogue + the recorded OpenRouter stats (test input only) -> pages and answer."""
+    from django.core.management import call_command
+
+    from inference.models import EndpointMeasurement, LanguageModel
+    from scrapers.sources import RECORDED_PAYLOADS
+
+    call_command("load_curated", verbosity=0)
+    path = shared_data / RECORDED_PAYLOADS["openrouter:stats"]
+    call_command("scrape", "openrouter:stats", "--from-file", str(path), "--date", today_utc().isoformat())
+    assert EndpointMeasurement.objects.filter(source="openrouter:stats").count() > 50
+    model = LanguageModel.objects.get(slug="gpt-oss-120b")
+    response = client.get(model.get_absolute_url(), {"min_tps": "300"})
+    rows = {r.offering.provider.slug: r for r in response.context["speed_rows"]}
+    assert any(r.on_frontier for r in rows.values()) and response.context["speed_figure"]
+    answer = cheapest_at_speed(model, 300)
+    assert answer and answer.tokens_per_second >= 300 and answer.measured_on == today_utc()
+    assert response.context["speed_answer"].offering == answer.offering
+    assert cheapest_at_speed(model, 5000).reason.startswith("no offering measured at or above 5000")

@@ -365,3 +365,11 @@ def test_live_endpoints_api_still_parses():
         text = http.get(client, ENDPOINTS_URL.format(id="meta-llama/llama-3.3-70b-instruct")).text
     parsed = parse_endpoints(text)
     assert parsed.records, [s.reason for s in parsed.skipped]
+
+
+def test_sources_page_lists_the_speed_sources_as_speed(client, db):
+    from django.urls import reverse
+
+    body = client.get(reverse("scrapers:sources")).content.decode()
+    for anchor in ("openrouter-endpoints", "openrouter-stats"):
+        assert "Endpoint speed" in body.split(f'id="{anchor}"')[1].split("</tr>")[0]
