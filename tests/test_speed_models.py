@@ -85,3 +85,22 @@ def test_measurement_freshness_follows_the_price_rule():
     assert m.freshness(DAY + timedelta(days=3)) == "current"
     assert m.freshness(DAY + timedelta(days=4)) == "stale"
     assert m.freshness(DAY + timedelta(days=15)) == "delisted"
+
+
+def test_admin_approves_and_rejects_held_measurements(admin_client):
+    from django.urls import reverse
+
+    held = EndpointMeasurementFactory(status=MeasurementStatus.PENDING, review_reason="moved more than 5x")
+    other = EndpointMeasurementFactory(status=MeasurementStatus.PENDING, review_reason="moved more than 5x")
+    url = reverse("admin:inference_endpointmeasurement_changelist")
+    assert admin_client.get(url, {"status": "pending"}).status_code == 200
+    admin_client.post(url, {"action": "approve_selected", "_selected_action": [held.pk]})
+    admin_client.post(url, {"action": "reject_selected", "_selected_action": [other.pk]})
+    held.refresh_from_db()
+    other.refresh_from_db()
+    assert held.status == MeasurementStatus.PUBLISHED and other.status == MeasurementStatus.REJECTED
+    assert EndpointMeasurement.objects.latest_by_offering([held.offering_id, other.offering_id]) == {
+        held.offering_id: held
+    }
+    change = reverse("admin:inference_endpointmeasurement_change", args=[held.pk])
+    assert admin_client.get(change).status_code == 200
