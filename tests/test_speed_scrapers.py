@@ -373,3 +373,17 @@ def test_sources_page_lists_the_speed_sources_as_speed(client, db):
     body = client.get(reverse("scrapers:sources")).content.decode()
     for anchor in ("openrouter-endpoints", "openrouter-stats"):
         assert "Endpoint speed" in body.split(f'id="{anchor}"')[1].split("</tr>")[0]
+
+
+@respx.mock
+def test_an_api_key_when_configured_goes_with_the_endpoints_requests_only(catalogue, waits, settings):
+    settings.OPENROUTER_API_KEY = "sk-or-test"
+    models = respx.get("https://openrouter.ai/api/v1/models").mock(
+        return_value=httpx.Response(200, json={"data": [{"id": "meta-llama/llama-3.3-70b-instruct"}]})
+    )
+    endpoints = respx.get("https://openrouter.ai/api/v1/models/meta-llama/llama-3.3-70b-instruct/endpoints").mock(
+        return_value=httpx.Response(200, text=ENDPOINTS)
+    )
+    run_source(get_source("openrouter:endpoints"), day=DAY)
+    assert endpoints.calls.last.request.headers["Authorization"] == "Bearer sk-or-test"
+    assert "Authorization" not in models.calls.last.request.headers

@@ -3,7 +3,8 @@
 Each endpoint carries `provider_name`, `tag`, `quantization`, `uptime_last_30m` (%), and
 `latency_last_30m` / `throughput_last_30m` as {p50, p75, p90, p99}: time to first token in ms and
 output tokens/s per request over the last 30 minutes of OpenRouter's own traffic (OpenRouter
-documents that latency and throughput are null for unauthenticated requests; uptime is still given).
+documents that latency and throughput are null for unauthenticated requests; uptime is still given, and
+settings.OPENROUTER_API_KEY, when set, is sent with the endpoints requests only).
 
 Fetch: the model list once, then one request per model our catalogue tracks (its id resolves through
 the model aliases), PACE_SECONDS apart, at most MAX_MODELS, all through scrapers.http.
@@ -124,13 +125,17 @@ class OpenRouterEndpointsSource(Source):
 
     def fetch(self, client):
         """The model list, then each tracked model's endpoints, one request every PACE_SECONDS."""
+        from django.conf import settings
+
         from scrapers import http
 
+        key = getattr(settings, "OPENROUTER_API_KEY", "")
+        headers = {"Authorization": f"Bearer {key}"} if key else {}
         ids = tracked_model_ids(http.get(client, MODELS_URL).text)
         endpoints = {}
         for model_id in ids[:MAX_MODELS]:
             http.sleep(PACE_SECONDS)
-            endpoints[model_id] = http.get(client, ENDPOINTS_URL.format(id=model_id)).text
+            endpoints[model_id] = http.get(client, ENDPOINTS_URL.format(id=model_id), headers=headers).text
         return {"endpoints": endpoints}
 
     def parse(self, payload):

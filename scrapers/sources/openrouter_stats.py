@@ -143,6 +143,7 @@ class OpenRouterStatsSource(Source):
     name = "openrouter:stats"
     kind = "speed"
     url = "https://openrouter.ai/models"
+    nightly = False  # file only: fetch() refuses, so a nightly run would only record a failure
     ingest = staticmethod(run_speed_ingest)
 
     def fetch(self, client):
