@@ -41,6 +41,7 @@ SPEED_CEILING = Decimal("10000")  # tokens/s per request; the fastest served mod
 TTFT_FLOOR_MS = Decimal("1")
 TTFT_CEILING_MS = Decimal("600000")  # ten minutes
 MOVE_FACTOR = Decimal(5)
+MAX_COUNT = 2**31 - 1  # the integer columns' range
 OFFERING_KIND = "offering"  # unmatched kind for a known provider and model without a matching offering
 
 SPEED_FIELDS = ("tokens_per_second_p50", "tokens_per_second_p90", "tokens_per_second_p99")
@@ -70,8 +71,10 @@ def validate(record: SpeedRecord) -> SpeedRecord:
         raise Refused("uptime outside 0-100%")
     if record.tokens_per_second_p50 is None and record.ttft_ms_p50 is None and record.uptime_percent is None:
         raise Refused("no p50 speed, p50 time to first token or uptime")
-    if record.request_count is not None and record.request_count < 0:
-        raise Refused("negative request count")
+    for field in ("request_count", "window_minutes"):
+        value = getattr(record, field)
+        if value is not None and not 0 <= value <= MAX_COUNT:
+            raise Refused(f"{field.replace('_', ' ')} out of range")
     rounded = {}
     for field in SPEED_FIELDS:
         if getattr(record, field) is not None:

@@ -387,3 +387,24 @@ def test_an_api_key_when_configured_goes_with_the_endpoints_requests_only(catalo
     run_source(get_source("openrouter:endpoints"), day=DAY)
     assert endpoints.calls.last.request.headers["Authorization"] == "Bearer sk-or-test"
     assert "Authorization" not in models.calls.last.request.headers
+
+
+@pytest.mark.parametrize(
+    "stats, reason",
+    [
+        ({"request_count": -1}, "request count"),
+        ({"request_count": 2**40}, "request count"),
+        ({"window_minutes": 2**40}, "window minutes"),
+    ],
+)
+def test_counts_outside_the_columns_range_are_refused_not_a_crash(catalogue, stats, reason):
+    line = {
+        "model_slug": "meta-llama/llama-3.3-70b-instruct",
+        "endpoints": [
+            {"provider_name": "Together", "quantization": "fp8", "stats": {"p50_throughput": 50, **stats}},
+            {"provider_name": "DeepInfra", "quantization": "fp8", "stats": {"p50_throughput": 40}},
+        ],
+    }
+    run = scrape("openrouter:stats", json.dumps(line))
+    assert run.status == ScrapeRun.Status.PARTIAL and run.rows_refused == 1 and run.rows_new == 1
+    assert any(reason in r for r in run.refusal_reasons)
