@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.sitemaps",
     "django_celery_beat",
+    "ninja",
     "computeprices",
     "providers",
     "inference",
@@ -170,6 +171,12 @@ SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# The JSON API (computeprices/api.py): requests per client and period ("120/m"), and how long CDNs may keep answers.
+API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT") or "120/m"
+API_CACHE_SECONDS = envint("API_CACHE_SECONDS", 300)
+# Proxies in front of the app that append to X-Forwarded-For; 0 means rate-limit by the connecting address.
+NINJA_NUM_PROXIES = envint("API_TRUSTED_PROXIES", 0)
 
 LOGGING = {
     "version": 1,
