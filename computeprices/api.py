@@ -16,6 +16,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from ninja import Field, NinjaAPI, Schema, Status
 from ninja.throttling import AnonRateThrottle
 
+from computeprices.apitypes import ErrorOut
 from inference.api import router as inference_router
 from providers.api import router as providers_router
 from scrapers.api import router as scrapers_router
@@ -114,7 +115,7 @@ def _breakeven_parameters():
 
 @api.get(
     "/breakeven",
-    response={200: BreakevenOut, 400: BreakevenErrors},
+    response={200: BreakevenOut, 400: BreakevenErrors, 429: ErrorOut},
     tags=["Breakeven"],
     summary="API cost against self-hosting on rented GPUs",
     openapi_extra={"parameters": _breakeven_parameters()},

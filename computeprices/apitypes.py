@@ -79,3 +79,11 @@ class Pagination(PaginationBase):
     def paginate_queryset(self, queryset, pagination: Input, **params):
         rows = list(queryset)  # every list endpoint builds its rows in a fixed number of queries first
         return {"items": rows[pagination.offset : pagination.offset + pagination.limit], "count": len(rows)}
+
+
+def responses(ok, *, with_404=True, bad=422) -> dict:
+    """The documented answers of an operation: `ok`, a refused parameter, a rate limit, an unknown slug."""
+    documented = {200: ok, bad: ErrorOut, 429: ErrorOut}
+    if with_404:
+        documented[404] = ErrorOut
+    return documented

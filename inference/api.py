@@ -12,7 +12,16 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from computeprices.apitypes import ErrorOut, Number, Pagination, Ratio, UsdPerMtok, check_range, form_errors, refuse
+from computeprices.apitypes import (
+    Number,
+    Pagination,
+    Ratio,
+    UsdPerMtok,
+    check_range,
+    form_errors,
+    refuse,
+    responses,
+)
 from computeprices.freshness import today_utc
 
 from .models import InferencePriceObservation, LanguageModel, ServingKind
@@ -139,7 +148,11 @@ def model_out(summary, blend) -> dict:
     }
 
 
-@router.get("/models", response=list[ModelOut], summary="Every model with its cheapest, median and highest price")
+@router.get(
+    "/models",
+    response=responses(list[ModelOut], with_404=False),
+    summary="Every model with its cheapest, median and highest price",
+)
 @paginate(Pagination)
 def models(request, filters: Query[ModelFilters]):
     """Like /models/ (same filters, same form): blended prices across providers. Three queries."""
@@ -158,7 +171,7 @@ def models(request, filters: Query[ModelFilters]):
     return [model_out(s, blend) for s in sort_summaries(summaries, form.cleaned_data.get("sort") or DEFAULT_SORT)]
 
 
-@router.get("/models/{slug}", response={200: ModelOut, 404: ErrorOut}, summary="One model and its price summary")
+@router.get("/models/{slug}", response=responses(ModelOut), summary="One model and its price summary")
 def model(request, slug: str, filters: Query[BlendOnly]):
     """The facts and the summary line of /models/<slug>/. Two queries."""
     blend = blend_from(filters.blend)
@@ -173,7 +186,7 @@ def model(request, slug: str, filters: Query[BlendOnly]):
 
 @router.get(
     "/models/{slug}/offerings",
-    response={200: list[ModelOfferingOut], 404: ErrorOut},
+    response=responses(list[ModelOfferingOut]),
     summary="One model's listed offerings, cheapest blended first",
 )
 @paginate(Pagination)
@@ -207,7 +220,7 @@ def model_offerings_api(request, slug: str, filters: Query[BlendOnly]):
 
 @router.get(
     "/models/{slug}/history",
-    response={200: list[ModelHistoryOut], 404: ErrorOut},
+    response=responses(list[ModelHistoryOut]),
     summary="One model's daily prices per offering",
 )
 @paginate(Pagination)

@@ -13,7 +13,6 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from computeprices.apitypes import (
-    ErrorOut,
     Number,
     Pagination,
     Ratio,
@@ -22,6 +21,7 @@ from computeprices.apitypes import (
     UsdPerMtok,
     check_range,
     refuse,
+    responses,
 )
 from computeprices.freshness import today_utc
 
@@ -141,7 +141,7 @@ def gpu_out(row: queries.GpuRow) -> dict:
     }
 
 
-@router.get("/gpus", response=list[GpuOut], summary="Every GPU with its current market")
+@router.get("/gpus", response=responses(list[GpuOut], with_404=False), summary="Every GPU with its current market")
 @paginate(Pagination)
 def gpus(request, filters: Query[GpuFilters]):
     """Like /gpus/: specs, cheapest and median (at `pricing_type`, on-demand by default), cheapest spot.
@@ -168,7 +168,7 @@ def gpus(request, filters: Query[GpuFilters]):
     return [gpu_out(r) for r in rows]
 
 
-@router.get("/gpus/{slug}", response={200: GpuDetailOut, 404: ErrorOut}, summary="One GPU and its market")
+@router.get("/gpus/{slug}", response=responses(GpuDetailOut), summary="One GPU and its market")
 def gpu(request, slug: str):
     """Its specs, the on-demand figures of /gpus/ and the market at every pricing type. Three queries."""
     gpu = get_object_or_404(Gpu, slug=slug)
@@ -209,7 +209,7 @@ def gpu_offering_out(o, today) -> dict:
 
 @router.get(
     "/gpus/{slug}/offerings",
-    response={200: list[GpuOfferingOut], 404: ErrorOut},
+    response=responses(list[GpuOfferingOut]),
     summary="One GPU's listed offerings, cheapest first",
 )
 @paginate(Pagination)
@@ -231,7 +231,7 @@ def gpu_offerings(request, slug: str, filters: Query[OfferingFilters]):
 
 @router.get(
     "/gpus/{slug}/history",
-    response={200: list[GpuHistoryOut], 404: ErrorOut},
+    response=responses(list[GpuHistoryOut]),
     summary="One GPU's daily cheapest, quartiles and median",
 )
 @paginate(Pagination)
@@ -329,7 +329,9 @@ def provider_out(row: queries.ProviderRow) -> dict:
     }
 
 
-@router.get("/providers", response=list[ProviderOut], summary="Every provider against the market")
+@router.get(
+    "/providers", response=responses(list[ProviderOut], with_404=False), summary="Every provider against the market"
+)
 @paginate(Pagination)
 def providers(request, filters: Query[ProviderFilters]):
     """Like /providers/, by name. Three queries."""
@@ -343,9 +345,7 @@ def providers(request, filters: Query[ProviderFilters]):
     return [provider_out(r) for r in queries.provider_rows(selected)]
 
 
-@router.get(
-    "/providers/{slug}", response={200: ProviderDetailOut, 404: ErrorOut}, summary="One provider in both markets"
-)
+@router.get("/providers/{slug}", response=responses(ProviderDetailOut), summary="One provider in both markets")
 def provider(request, slug: str):
     """Its GPU offerings against the market median and its inference offerings against the cheapest provider.
 

@@ -5,6 +5,7 @@ from typing import Literal
 
 from ninja import Field, Router, Schema
 
+from computeprices.apitypes import responses
 from computeprices.freshness import STALE_AFTER_DAYS, today_utc
 from inference.models import InferencePriceObservation
 from providers.models import GpuPriceObservation
@@ -50,7 +51,11 @@ def run_out(run):
     }
 
 
-@router.get("/sources", response=list[SourceOut], summary="Every price source, its last run and status")
+@router.get(
+    "/sources",
+    response=responses(list[SourceOut], with_404=False),
+    summary="Every price source, its last run and status",
+)
 def sources(request):
     """The rows of /sources/, by name. Four queries whatever the number of sources, runs or prices."""
     since = today_utc() - timedelta(days=STALE_AFTER_DAYS)
