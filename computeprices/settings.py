@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "inference",
     "scrapers",
     "traces",
+    "alerts",
 ]
 
 MIDDLEWARE = [

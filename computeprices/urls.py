@@ -19,4 +19,5 @@ urlpatterns = [
     path("", include("inference.urls")),
     path("", include("scrapers.urls")),
     path("", include("traces.urls")),
+    path("", include("alerts.urls")),
 ]
