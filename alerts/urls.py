@@ -12,3 +12,11 @@ urlpatterns = [
     path("feeds/models/<slug:slug>/", feeds.ModelFeed(), name="model_feed"),
     path("feeds/providers/<slug:slug>/", feeds.ProviderFeed(), name="provider_feed"),
 ]
+
+from . import views  # noqa: E402
+
+urlpatterns += [
+    path("alerts/", views.alerts_page, name="subscribe"),
+    path("alerts/confirm/<str:token>/", views.confirm, name="confirm"),
+    path("alerts/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+]
