@@ -124,3 +124,39 @@ def breakeven(request):
     """The numbers of /breakeven/; a bad input is a 400 naming each field."""
     response = breakeven_view(request)
     return Status(response.status_code, json.loads(response.content))
+
+
+# /api/: the human page about the API (curl examples, limits, feeds, alerts).
+
+EXAMPLES = [
+    (
+        "The cheapest 8 × H100 on-demand instance right now (offerings come cheapest first)",
+        "gpus/h100-sxm/offerings?pricing_type=on_demand&gpus=8&status=current&limit=1",
+    ),
+    ("Every GPU with its cheapest and median on-demand price per GPU-hour", "gpus?limit=100"),
+    ("A model's offerings at every provider, blended 3:1", "models/gpt-oss-120b/offerings?blend=3:1"),
+    (
+        "A GPU's daily cheapest and median price since a date",
+        "gpus/h100-sxm/history?pricing_type=on_demand&start=2026-01-01",
+    ),
+    ("Open-weight models, cheapest blended price at 10:1 input to output", "models?open=true&blend=10:1&sort=cheapest"),
+    ("One provider in both markets", "providers/lambda"),
+    ("Each price source's last run and status", "sources"),
+]
+
+
+def api_page(request):
+    """/api/: what the API answers, with curl examples against this site. No queries but the footer's."""
+    from django.shortcuts import render
+
+    base = request.build_absolute_uri("/api/v1/")
+    return render(
+        request,
+        "api.html",
+        {
+            "base": base,
+            "examples": [(what, base + path) for what, path in EXAMPLES],
+            "rate_limit": settings.API_RATE_LIMIT,
+            "cache_seconds": settings.API_CACHE_SECONDS,
+        },
+    )

@@ -5,7 +5,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from . import views
-from .api import api
+from .api import api, api_page
 from .sitemaps import SITEMAPS
 
 urlpatterns = [
@@ -14,6 +14,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("admin/", admin.site.urls),
+    path("api/", api_page, name="api_page"),
     path("api/v1/", api.urls),  # before the apps: the API serves /api/v1/breakeven through its adapter
     path("", include("providers.urls")),
     path("", include("inference.urls")),

@@ -109,6 +109,9 @@ class OfferingFilters(Schema):
     pricing_type: PricingTypeName | None = None
     gpus: int | None = Field(None, ge=1, le=1024, description="GPUs per instance.")
     provider: str | None = Field(None, max_length=100, description="Provider slug.")
+    status: Literal["current", "stale"] | None = Field(
+        None, description="current: seen in the last 3 days; stale: 4 to 14 days ago."
+    )
 
 
 class HistoryFilters(Schema):
@@ -220,10 +223,12 @@ def gpu_offerings(request, slug: str, filters: Query[OfferingFilters]):
     offerings = queries.gpu_offerings(gpu, today)
     if filters.provider and filters.provider not in {o.provider.slug for o in offerings}:
         refuse([("provider", f"no listed offering of {gpu.slug} from provider {filters.provider!r}.")])
+    rows = [gpu_offering_out(o, today) for o in offerings]
     return [
-        gpu_offering_out(o, today)
-        for o in offerings
-        if (filters.pricing_type is None or o.pricing_type == filters.pricing_type)
+        row
+        for row, o in zip(rows, offerings, strict=True)
+        if (filters.status is None or row["status"] == filters.status)
+        and (filters.pricing_type is None or o.pricing_type == filters.pricing_type)
         and (filters.gpus is None or o.gpus_per_instance == filters.gpus)
         and (filters.provider is None or o.provider.slug == filters.provider)
     ]

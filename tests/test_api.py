@@ -1,6 +1,7 @@
 """The JSON API under /api/v1/: figures equal the pages', filters, 422/404, pagination, ETag, rate limit, queries."""
 
 import json
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -351,3 +352,30 @@ def test_query_count_is_constant_in_the_size_of_the_data(client, size, django_as
             response = client.get(f"/api/v1/{path}", {"limit": 1000})
             assert response.status_code == 200, (path, response.content)
     assert get(client, "gpus/accel-0/offerings")["count"] >= size // 20
+
+
+# --- the /api/ page ----------------------------------------------------------------------------------
+
+
+def test_api_page_gives_curl_examples_that_answer(client, market, settings):
+    from computeprices.api import EXAMPLES
+
+    GpuFactory(slug="h100-sxm")
+    LanguageModelFactory(slug="gpt-oss-120b")
+    ProviderFactory(slug="lambda")
+    response = client.get("/api/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    urls = re.findall(r"curl -s 'http://testserver(/api/v1/[^']*)'", html)
+    assert len(urls) == len(EXAMPLES)
+    for url in urls:
+        assert client.get(url.replace("&amp;", "&")).status_code == 200, url
+    assert "120/m" in html and "Retry-After" in html
+    assert 'href="/api/v1/docs"' in html and 'href="/api/v1/openapi.json"' in html
+    home = client.get("/").content.decode()
+    assert 'href="/api/"' in home
+    cheapest = get(client, "gpus/h100-sxm/offerings", {"pricing_type": "on_demand", "gpus": 8, "status": "current"})
+    assert [(o["provider"], o["usd_per_gpu_hour"]) for o in cheapest["items"]] == [
+        ("lambda", "2.4900"),
+        ("aws", "6.8800"),
+    ]
