@@ -25,7 +25,7 @@ def absolute(path: str, base: str | None = None) -> str:
     return (base or settings.SITE_URL).rstrip("/") + path
 
 
-def _plain(value: Decimal) -> str:
+def money(value: Decimal) -> str:
     value = value.normalize()
     return format(value if value.as_tuple().exponent < -2 else value.quantize(Decimal("0.01")), "f")
 
@@ -34,7 +34,7 @@ def send_confirmation(subscription: Subscription, base_url: str) -> None:
     """The only mail a pending subscription gets: a link that activates it."""
     context = {
         "subscription": subscription,
-        "below": _plain(subscription.below_usd),
+        "below": money(subscription.below_usd),
         "confirm_url": absolute(subscription.confirm_url(), base_url),
         "site_url": base_url,
     }
@@ -48,15 +48,15 @@ def send_confirmation(subscription: Subscription, base_url: str) -> None:
 def alert_message(subscription: Subscription, price: Decimal) -> EmailMessage:
     unsubscribe = absolute(subscription.unsubscribe_url())
     subject = (
-        f"{subscription.subject.name} is now ${_plain(price)} {subscription.unit} "
-        f"(your alert: below ${_plain(subscription.below_usd)})"
+        f"{subscription.subject.name} is now ${money(price)} {subscription.unit} "
+        f"(your alert: below ${money(subscription.below_usd)})"
     )
     body = render_to_string(
         "alerts/email/alert.txt",
         {
             "subscription": subscription,
-            "price": _plain(price),
-            "below": _plain(subscription.below_usd),
+            "price": money(price),
+            "below": money(subscription.below_usd),
             "page_url": absolute(subscription.subject.get_absolute_url()),
             "unsubscribe_url": unsubscribe,
         },

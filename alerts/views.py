@@ -87,7 +87,7 @@ def confirm(request, token):
         sending.confirm(subscription)
         message = (
             f"Confirmed. You will get one e-mail when {subscription.target_label} falls below "
-            f"${subscription.below_usd.normalize():f} {subscription.unit}, and again after each time it rises "
+            f"${sending.money(subscription.below_usd)} {subscription.unit}, and again after each time it rises "
             "back above and falls again. Every e-mail has a one-click unsubscribe link."
         )
     return render(request, "alerts/message.html", {"title": "Alert confirmed", "message": message})
