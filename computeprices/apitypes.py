@@ -17,14 +17,13 @@ PLACES = Decimal("0.000001")  # the precision prices are stored at; derived figu
 
 
 def plain(value: Decimal | None) -> str | None:
-    """A Decimal as a plain string at most 6 places, no exponent: Decimal("0E-6") -> "0"."""
+    """A Decimal as a plain string, no exponent, rounded to 6 places past that: Decimal("1E-7") -> "0.000000"."""
     if value is None:
         return None
     value = Decimal(value)
     if value.as_tuple().exponent < -6:
         value = value.quantize(PLACES)
-    text = format(value, "f")
-    return text
+    return format(value, "f")
 
 
 def _decimal(description: str):

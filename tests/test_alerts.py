@@ -257,3 +257,13 @@ def test_sending_queries_are_constant(client, catalogue, count, django_assert_ma
         )
     with django_assert_max_num_queries(3):  # subscriptions, GPU prices, (no model alerts)
         send_price_alerts()
+
+
+@pytest.mark.parametrize("extra_gpus", [0, 40])
+def test_form_queries_are_constant(client, catalogue, extra_gpus, django_assert_max_num_queries):
+    for n in range(extra_gpus):
+        GpuFactory(slug=f"extra-{n}")
+    with django_assert_max_num_queries(5):  # GPUs, models, providers for the choices (+2 for the footer)
+        assert client.get(URL).status_code == 200
+    with django_assert_max_num_queries(9):  # + the provider, the existing subscription, the insert
+        assert subscribe(client, email=f"q{extra_gpus}@example.com").status_code == 200

@@ -273,6 +273,14 @@ def test_each_client_is_rate_limited_with_429_and_retry_after(client, market, se
     assert client.get("/api/v1/gpus", REMOTE_ADDR="10.0.0.9").status_code == 200  # another client
 
 
+def test_a_dead_cache_lifts_the_rate_limit_rather_than_failing(client, market, monkeypatch):
+    def dead(*args, **kwargs):
+        raise ConnectionError("cache is down")
+
+    monkeypatch.setattr("ninja.throttling.SimpleRateThrottle.cache.get", dead)
+    assert client.get("/api/v1/gpus").status_code == 200
+
+
 # --- schema, docs, breakeven ---------------------------------------------------------------------------
 
 
