@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from . import views
 from .api import api, api_page
@@ -16,6 +17,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api_page, name="api_page"),
     path("api/v1/", api.urls),  # before the apps: the API serves /api/v1/breakeven through its adapter
+    path("api/v1/", RedirectView.as_view(pattern_name="api_page")),  # the API's root: its human page
     path("", include("providers.urls")),
     path("", include("inference.urls")),
     path("", include("scrapers.urls")),

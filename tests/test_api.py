@@ -380,6 +380,7 @@ def test_api_page_gives_curl_examples_that_answer(client, market, settings):
         assert client.get(url.replace("&amp;", "&")).status_code == 200, url
     assert "120/m" in html and "Retry-After" in html
     assert 'href="/api/v1/docs"' in html and 'href="/api/v1/openapi.json"' in html
+    assert client.get("/api/v1/")["Location"] == "/api/"
     home = client.get("/").content.decode()
     assert 'href="/api/"' in home
     cheapest = get(client, "gpus/h100-sxm/offerings", {"pricing_type": "on_demand", "gpus": 8, "status": "current"})
