@@ -16,8 +16,8 @@ urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("admin/", admin.site.urls),
     path("api/", api_page, name="api_page"),
-    path("api/v1/", api.urls),  # before the apps: the API serves /api/v1/breakeven through its adapter
     path("api/v1/", RedirectView.as_view(pattern_name="api_page")),  # the API's root: its human page
+    path("api/v1/", api.urls),  # before the apps: the API serves /api/v1/breakeven through its adapter
     path("", include("providers.urls")),
     path("", include("inference.urls")),
     path("", include("scrapers.urls")),
