@@ -66,11 +66,13 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.sitemaps",
     "django_celery_beat",
+    "ninja",
     "computeprices",
     "providers",
     "inference",
     "scrapers",
     "traces",
+    "alerts",
 ]
 
 MIDDLEWARE = [
@@ -170,6 +172,26 @@ SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# The JSON API (computeprices/api.py): requests per client and period ("120/m"), and how long CDNs may keep answers.
+API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT") or "120/m"
+API_CACHE_SECONDS = envint("API_CACHE_SECONDS", 300)
+# Proxies in front of the app that append to X-Forwarded-For; 0 means rate-limit by the connecting address.
+NINJA_NUM_PROXIES = envint("API_TRUSTED_PROXIES", 0)
+
+# E-mail (price alerts): SMTP when EMAIL_HOST is set, otherwise printed to the console (the demo).
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = envint("EMAIL_PORT", 587)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", True)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL") or "ComputePrices <alerts@localhost>"
+# Absolute links in alert e-mail sent by the nightly run (no request to take the host from).
+SITE_URL = os.environ.get("SITE_URL") or "http://127.0.0.1:8000"
+ALERTS_SUBSCRIBE_LIMIT = envint("ALERTS_SUBSCRIBE_LIMIT", 5)  # subscribe attempts per client per hour
 
 LOGGING = {
     "version": 1,

@@ -9,7 +9,7 @@ import importlib
 import logging
 from datetime import date
 
-from celery import chord, shared_task
+from celery import chord, shared_task, signature
 from celery.exceptions import SoftTimeLimitExceeded
 
 from computeprices.freshness import today_utc
@@ -102,4 +102,4 @@ def nightly_signature(names=None):
 @shared_task(name="scrapers.scrape_all")
 def scrape_all():
     """The nightly job: every source independently, then the statistics once."""
-    return nightly_signature().apply_async().id
+    return (nightly_signature() | signature("alerts.send_price_alerts", immutable=True)).apply_async().id

@@ -4,11 +4,12 @@ from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.shortcuts import get_object_or_404, render
+from django.utils.http import urlencode
 
 from computeprices.freshness import STALE_AFTER_DAYS, today_utc
 from inference.models import InferenceOffering, ServingKind
 
-from . import charts
+from . import charts, tables
 from .metrics import DEFAULT_REVIEWER_USD_PER_MINUTE, ListPrice, summarize
 from .models import TraceDataset
 
@@ -20,7 +21,9 @@ PAGE_OPTIONS = {
 
 
 def dataset_list(request):
-    """One query: every dataset, newest first."""
+    """One query: every dataset, newest first. ?format=csv: the same table as CSV."""
+    if request.GET.get("format") == "csv":
+        return tables.datasets_csv(TraceDataset.objects.all())
     return render(request, "traces/dataset_list.html", {"datasets": TraceDataset.objects.all()})
 
 
@@ -31,6 +34,10 @@ def dataset_detail(request, slug):
     options, notices = read_options(request.GET)
     rows = list(dataset.rows.select_related("provider", "model").order_by("row_number"))
     summaries = summarize(rows, options["p95"], options["reviewer"], list_prices=latest_list_prices(rows))
+    if request.GET.get("format") == "csv":  # ?table=routes: the side-by-side tables; otherwise every row
+        return (tables.routes_csv if request.GET.get("table") == "routes" else tables.rows_csv)(
+            dataset, summaries, options
+        )
     workloads = [
         {
             "summary": summary,
@@ -50,6 +57,7 @@ def dataset_detail(request, slug):
             "p95_target": options["p95"],
             "reviewer": options["reviewer"],
             "notices": notices,
+            "csv_query": urlencode({k: format(v, "f") for k, v in options.items() if v is not None}),
         },
     )
 

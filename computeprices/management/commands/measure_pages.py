@@ -83,6 +83,10 @@ PAGES = [
     "/traces/",
     _example_traces,
     "/sources/",
+    "/api/",
+    "/alerts/",
+    "/feeds/price-changes/",
+    lambda: _busiest_gpu() and "/feeds" + _busiest_gpu(),
 ]
 
 
