@@ -76,6 +76,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Whole pages under the data version, gzip, then ETag/Last-Modified/Cache-Control: computeprices/middleware.py
+    "computeprices.middleware.PageCacheMiddleware",
+    "django.middleware.gzip.GZipMiddleware",
+    "computeprices.middleware.PageStampMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -126,6 +130,12 @@ else:
     # No broker: run tasks in the calling process, so the embedded default needs no Redis.
     CELERY_TASK_ALWAYS_EAGER = True
     CELERY_TASK_EAGER_PROPAGATES = True
+
+# Whole-page cache (computeprices/middleware.py): keyed by the data version, so a publish shows at once.
+PAGE_CACHE_SECONDS = envint("PAGE_CACHE_SECONDS", 24 * 60 * 60)  # 0 turns the server-side page cache off
+PAGE_CACHE_CDN_SECONDS = envint("PAGE_CACHE_CDN_SECONDS", 60)  # s-maxage: how long a CDN may serve a copy
+PAGE_CACHE_MAX_BYTES = envint("PAGE_CACHE_MAX_BYTES", 2_000_000)
+PAGE_CACHE_EXEMPT = ["/admin/", "/healthz"]
 
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"

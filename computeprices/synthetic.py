@@ -24,6 +24,7 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 
+from computeprices.dataversion import bump_data_version
 from computeprices.freshness import today_utc
 from inference.models import InferenceOffering, InferencePriceObservation
 from providers.models import GpuOffering, GpuPriceObservation, GpuProviderDailyPrice, Provider
@@ -58,19 +59,21 @@ def synthetic_providers():
 def clear_synthetic() -> int:
     """Remove every synthetic row (observations, daily prices, offerings, providers); returns prices removed."""
     providers = synthetic_providers()
-    # _raw_delete: one DELETE each, without loading millions of rows for signals or cascades
-    # (observations and per-provider daily prices have nothing depending on them).
+    # _raw_delete: one DELETE each, without loading thousands of rows for signals or cascades (nothing
+    # else points at synthetic rows); synth_data bumps the data version once at the end.
     removed = 0
     for observations in (
         GpuPriceObservation.objects.filter(offering__provider__in=providers),
         InferencePriceObservation.objects.filter(offering__provider__in=providers),
     ):
         removed += observations._raw_delete(observations.db)
-    daily = GpuProviderDailyPrice.objects.filter(provider__in=providers)
-    daily._raw_delete(daily.db)
-    GpuOffering.objects.filter(provider__in=providers).delete()
-    InferenceOffering.objects.filter(provider__in=providers).delete()
-    providers.delete()
+    for rows in (
+        GpuProviderDailyPrice.objects.filter(provider__in=providers),
+        GpuOffering.objects.filter(provider__in=providers),
+        InferenceOffering.objects.filter(provider__in=providers),
+        providers,
+    ):
+        rows._raw_delete(rows.db)
     return removed
 
 
@@ -158,6 +161,7 @@ def synth_data(scale: int, seed: int = 13, today: date | None = None, log=None) 
     log = log or (lambda message: None)
     with transaction.atomic():
         counts.removed_prices = clear_synthetic()
+        bump_data_version()
         if scale == 1:
             return counts
         real = list(Provider.objects.exclude(slug__startswith=SLUG_PREFIX).order_by("slug"))
@@ -296,4 +300,5 @@ def synth_data(scale: int, seed: int = 13, today: date | None = None, log=None) 
         writer.flush()
         counts.token_prices = writer.count
         log(f"{counts.token_prices} synthetic token prices")
+        bump_data_version()
     return counts
