@@ -155,7 +155,7 @@ def test_analysis_page_shows_the_fit_from_the_data(client, catalogue):
     assert rows["moe"]["markup_at_total"] == moe_price / fit.predict(D(671))
     assert rows["closed"]["implied_params_b"] == (blended("1.25", "10") - fit.intercept) / fit.slope
     assert rows["d70"]["markup_at_total"] == blended("0.23", "0.40") / fit.predict(D(70))
-    assert 'src="/static/vendor/plotly.min.js"' in body
+    assert 'src="/static/vendor/plotly-basic.min.js"' in body
 
 
 @pytest.mark.django_db

@@ -208,7 +208,7 @@ def test_gpu_detail_unknown_slug_is_404(client):
 def test_gpu_detail_chart_reads_daily_stats_and_loads_plotly_deferred(client, h100):
     response = client.get(h100.get_absolute_url())
     html = response.content.decode()
-    assert re.search(r'<script src="/static/vendor/plotly\.min\.js" defer></script>', html)
+    assert re.search(r'<script src="/static/vendor/plotly-basic\.min\.js" defer></script>', html)
     figure = json.loads(re.search(r'<script id="history-figure" type="application/json">(.*?)</script>', html, re.S)[1])
     go.Figure(figure)  # plotly itself checks every property of the figure we built as a dict
     names = [trace["name"] for trace in figure["data"]]
@@ -270,11 +270,22 @@ def test_names_with_script_tags_and_quotes_cannot_break_out(client):
     assert f"Cloud {evil}".replace('"', '""') in csv_text
 
 
-def test_vendored_plotly_is_the_installed_packages_copy():
-    vendored = Path(settings.BASE_DIR) / "static" / "vendor" / "plotly.min.js"
+def test_vendored_plotly_is_the_partial_bundle_at_the_installed_packages_version():
+    import hashlib
+
+    from providers.management.commands import vendor_plotly
+
+    vendored = Path(settings.BASE_DIR) / "static" / "vendor" / "plotly-basic.min.js"
     shipped = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-    assert vendored.read_bytes() == shipped.read_bytes(), "run: python manage.py vendor_plotly"
-    assert "Licensed under the MIT license" in vendored.read_text()[:300]
+    content = vendored.read_bytes()
+    assert hashlib.sha256(content).hexdigest() == vendor_plotly.SHA256, "run: python manage.py vendor_plotly"
+    assert len(content) <= 1_500_000
+    header = content[:300].decode()
+    assert "Licensed under the MIT license" in header and "(basic - minified)" in header
+    # The same plotly.js the Python package builds figures for.
+    assert f"plotly.js v{vendor_plotly.VERSION}" in shipped.read_text()[:200]
+    assert f"v{vendor_plotly.VERSION}" in header
+    assert not (vendored.parent / "plotly.min.js").exists()  # the full 4.8 MB bundle is gone
 
 
 # Query counts: the same bound at 10 and 500 offerings.
