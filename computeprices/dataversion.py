@@ -72,7 +72,7 @@ def database_key(using: str = DEFAULT_DB_ALIAS) -> str:
     return hashlib.sha1(raw.encode()).hexdigest()[:12]
 
 
-def _version_cache_key(using: str) -> str:
+def version_cache_key(using: str = DEFAULT_DB_ALIAS) -> str:
     return f"cp:dataversion:{database_key(using)}"
 
 
@@ -95,7 +95,7 @@ def _read(using: str) -> Version:
 
 def current_data_version(using: str = DEFAULT_DB_ALIAS) -> Version:
     """The current data version: from the cache (no query), else one primary-key read (then cached)."""
-    key = _version_cache_key(using)
+    key = version_cache_key(using)
     found = cache_call("get", key)
     if isinstance(found, Version):
         return found
@@ -138,7 +138,7 @@ def bump_data_version(using: str = DEFAULT_DB_ALIAS) -> None:
             gpu_prices_as_of=GpuPriceObservation.objects.using(using).aggregate(d=Max("observed_on"))["d"],
             token_prices_as_of=InferencePriceObservation.objects.using(using).aggregate(d=Max("observed_on"))["d"],
         )
-    key = _version_cache_key(using)
+    key = version_cache_key(using)
     # Now (this connection sees the new row) and after commit (every connection does): a reader in
     # between may have cached the old version, which is still right for the data it could see.
     cache_call("delete", key)

@@ -5,8 +5,9 @@ compressed body for clients that accept gzip and the plain one for the others (t
 PageStampMiddleware inside it stamps the uncompressed page (ETag from the body, which GZipMiddleware
 then marks weak, Last-Modified, Cache-Control).
 
-A GET is answered from the cache when an entry exists for (database, data version, UTC day, encoding,
-full path with its query string; the day because "current" and "stale" change at midnight);
+A GET is answered from the cache when the entry for (database, UTC day, encoding, full path with its
+query string; the day because "current" and "stale" change at midnight) was rendered at the current
+data version (read in the same round trip);
 otherwise the page is rendered and, when cacheable, stored. A publish bumps the data version, so the
 next request misses and renders the new data. Every cacheable response (hit or miss, cache up or
 down) carries an ETag, Last-Modified (when the data last changed) and a Cache-Control a CDN can use,
@@ -27,7 +28,14 @@ from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 
-from .dataversion import UNPUBLISHED, cache_call, cache_namespace, current_data_version
+from .dataversion import (
+    UNPUBLISHED,
+    Version,
+    cache_call,
+    current_data_version,
+    database_key,
+    version_cache_key,
+)
 from .freshness import today_utc
 
 logger = logging.getLogger(__name__)
@@ -60,21 +68,33 @@ class PageCacheMiddleware:
     def __call__(self, request):
         if _exempt(request):
             return self.get_response(request)
-        version = request.data_version = current_data_version()
         key = None
-        if settings.PAGE_CACHE_SECONDS > 0 and version is not UNPUBLISHED and request.method == "GET":
+        if settings.PAGE_CACHE_SECONDS > 0 and request.method == "GET":
             encoding = "gz" if ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")) else "id"
             digest = hashlib.sha1(request.get_full_path().encode()).hexdigest()
-            key = f"{cache_namespace(version=version)}:{today_utc():%Y%m%d}:page:{encoding}:{digest}"
-            entry = cache_call("get", key)
-            if entry is not None:
+            # One entry per page (the version it was rendered at is inside it, so a publish makes it
+            # stale without piling up old copies), read with the data version in one round trip.
+            key = f"cp:{database_key()}:page:{today_utc():%Y%m%d}:{encoding}:{digest}"
+            found = cache_call("get_many", [version_cache_key(), key]) or {}
+            version = found.get(version_cache_key())
+            if not isinstance(version, Version):
+                version = current_data_version()
+            entry = found.get(key)
+            if version is UNPUBLISHED:
+                key = None
+            elif entry is not None and entry[0] == version.token:
+                request.data_version = version
                 return _conditional(request, _from_entry(entry), version)
+        else:
+            version = current_data_version()
+        request.data_version = version
         response = self.get_response(request)
         if not response.has_header("ETag"):  # not stamped: not cacheable
             return response
         response["X-Page-Cache"] = "miss"
         if key is not None and len(response.content) <= settings.PAGE_CACHE_MAX_BYTES:
             entry = (
+                version.token,
                 response.status_code,
                 [(k, v) for k, v in response.items() if k.lower() not in SKIP_HEADERS],
                 response.content,
@@ -105,7 +125,7 @@ class PageStampMiddleware:
 
 
 def _from_entry(entry):
-    status, headers, content = entry
+    _, status, headers, content = entry
     response = HttpResponse(content, status=status)
     for name, value in headers:
         response[name] = value

@@ -63,3 +63,9 @@ def test_loadtest_is_bounded_to_loopback():
         loadtest.main(["http://127.0.0.1:1", "/", "--clients", "1000"])
     with pytest.raises(SystemExit):
         loadtest.main(["http://127.0.0.1:1", "/", "--seconds", "3600"])
+
+
+def test_bench_pages_lists_its_paths(capsys):
+    call_command("bench_pages", "--list")
+    paths = capsys.readouterr().out.split()
+    assert "/gpus/" in paths and BREAKEVEN_ALL_INPUTS in paths
