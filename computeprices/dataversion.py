@@ -1,17 +1,18 @@
 """The data version every publish bumps, and what reads it: cache keys and the footer's freshness.
 
-`bump_data_version()` is called wherever published data changes: the ingest run, load_curated,
-refresh_gpu_daily_stats, synth_data, import_traces, and (through the post_save/post_delete
-receivers connected in computeprices.apps for PUBLISHED_MODELS) every per-object save or delete,
-which covers admin edits and review-queue approvals. It updates the DataVersion row inside the
-caller's transaction and drops the cached copy of the row at once and again after commit, so a
-request never caches a page under a version whose data it could not yet see.
+`bump_data_version()` is called wherever published data changes in bulk: the ingest run,
+refresh_gpu_daily_stats (so load_curated and the nightly job) and synth_data; the post_save/post_delete
+receivers connected in computeprices.apps for PUBLISHED_MODELS call it on every per-object save or
+delete, which covers admin edits, review-queue approvals and trace imports. It updates the DataVersion
+row inside the caller's transaction and drops the cached copy of the row at once and again after
+commit, so a request never caches a page under a version whose data it could not yet see.
 
 `current_data_version()` reads the row from the cache (one GET) or the database (one primary-key
-read), never aggregating the price tables. `cache_namespace()` is the prefix of every cache key that
-depends on the data: it names the database (alias, host, port, name) and the version, so two
-databases sharing one Redis never read each other's entries and a publish orphans every old entry.
-Cache errors are logged and skipped: a dead cache costs speed, never a page.
+read), never aggregating the price tables. Cache keys of anything computed from the data name the
+database (`database_key()`: alias, host, port, name), so two databases sharing one Redis never read
+each other's entries, and the version: `cache_namespace()` puts it in the key (the price-size fit),
+the page cache stores it inside the entry (computeprices.middleware). Cache errors are logged and
+skipped: a dead cache costs speed, never a page.
 """
 
 import hashlib

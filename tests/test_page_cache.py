@@ -1,6 +1,7 @@
 """Whole-page caching under the data version: a publish shows on the next request, 304s, gzip, cache down."""
 
 import gzip
+import io
 from decimal import Decimal
 
 import pytest
@@ -86,12 +87,28 @@ def test_admin_save_and_review_approval_bump_the_version(admin_client, page_cach
     assert current_data_version().version > after_admin + 1
 
 
-def test_load_curated_and_ingest_bump_the_version():
+def test_load_curated_bumps_the_version():
     before = current_data_version().version
-    call_command("load_curated", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("load_curated", stdout=io.StringIO())
     after = current_data_version()
     assert after.version > before
     assert after.gpu_prices_as_of == GpuPriceObservation.objects.order_by("-observed_on").first().observed_on
+
+
+def test_an_ingest_run_shows_on_the_next_request_and_a_dry_run_changes_nothing(client, page_cache):
+    from tests.test_scrapers_ingest import make_catalogue, scrape, skypilot_csv
+
+    make_catalogue()
+    day = today_utc()
+    scrape("skypilot:aws", skypilot_csv([("p5.48xlarge", "H100", "8", "55.04", "")]), day=day)
+    assert b"6.88" in client.get("/gpus/h100-sxm/").content  # 55.04 / 8 per GPU-hour
+    version = current_data_version().version
+    scrape("skypilot:aws", skypilot_csv([("p5.48xlarge", "H100", "8", "52.00", "")]), day=day, dry_run=True)
+    assert current_data_version().version == version
+    assert client.get("/gpus/h100-sxm/")["X-Page-Cache"] == "hit"
+    scrape("skypilot:aws", skypilot_csv([("p5.48xlarge", "H100", "8", "52.00", "")]), day=day)
+    response = client.get("/gpus/h100-sxm/")
+    assert response["X-Page-Cache"] == "miss" and b"6.50" in response.content
 
 
 def test_bulk_writes_that_call_bump_are_seen(client, page_cache, priced):
