@@ -20,6 +20,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import F, Max, Subquery
@@ -27,7 +28,6 @@ from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
-VERSION_CACHE_SECONDS = 300
 
 # Models whose per-object saves and deletes change what pages show ("app_label.ModelName").
 # Bulk-written tables (daily statistics) are left out on purpose: a delete receiver would make
@@ -94,14 +94,24 @@ def _read(using: str) -> Version:
     return Version(row.version, row.published_at, row.gpu_prices_as_of, row.token_prices_as_of)
 
 
-def current_data_version(using: str = DEFAULT_DB_ALIAS) -> Version:
-    """The current data version: from the cache (no query), else one primary-key read (then cached)."""
+def current_data_version(using: str = DEFAULT_DB_ALIAS, cached=None) -> Version:
+    """The current data version: from the cache (no query), else one primary-key read (then cached).
+
+    `cached` is what the caller already read from the cache under version_cache_key(), if anything.
+    With DATA_VERSION_CACHE_SECONDS = 0 (a process-local cache, which another process's publish
+    cannot reach) it is read from the database every time.
+    """
+    seconds = settings.DATA_VERSION_CACHE_SECONDS
+    if seconds <= 0:
+        return _read(using)
+    if isinstance(cached, Version):
+        return cached
     key = version_cache_key(using)
     found = cache_call("get", key)
     if isinstance(found, Version):
         return found
     version = _read(using)
-    cache_call("set", key, version, VERSION_CACHE_SECONDS)
+    cache_call("set", key, version, seconds)
     return version
 
 

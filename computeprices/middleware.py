@@ -30,7 +30,6 @@ from django.utils.http import http_date
 
 from .dataversion import (
     UNPUBLISHED,
-    Version,
     cache_call,
     current_data_version,
     database_key,
@@ -76,9 +75,7 @@ class PageCacheMiddleware:
             # stale without piling up old copies), read with the data version in one round trip.
             key = f"cp:{database_key()}:page:{today_utc():%Y%m%d}:{encoding}:{digest}"
             found = cache_call("get_many", [version_cache_key(), key]) or {}
-            version = found.get(version_cache_key())
-            if not isinstance(version, Version):
-                version = current_data_version()
+            version = current_data_version(cached=found.get(version_cache_key()))
             entry = found.get(key)
             if version is UNPUBLISHED:
                 key = None

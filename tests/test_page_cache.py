@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.db.models import F
 from django.urls import reverse
 
 from computeprices.dataversion import UNPUBLISHED, bump_data_version, current_data_version
@@ -195,3 +196,14 @@ def test_footer_freshness_comes_from_the_data_version(client, priced, django_ass
     with django_assert_max_num_queries(0):
         body = client.get("/about/").content.decode()
     assert f"GPU prices as of {priced.observed_on:%Y-%m-%d}" in body
+
+
+def test_without_a_shared_cache_the_version_is_read_every_time(client, page_cache, priced):
+    from computeprices.models import DataVersion
+
+    page_cache.DATA_VERSION_CACHE_SECONDS = 0
+    client.get("/gpus/")
+    assert client.get("/gpus/")["X-Page-Cache"] == "hit"
+    # Another process publishing: the row changes, this process's cache hears nothing.
+    DataVersion.objects.filter(pk=1).update(version=F("version") + 1)
+    assert client.get("/gpus/")["X-Page-Cache"] == "miss"
