@@ -20,8 +20,8 @@ skipped (logged), never an error.
 """
 
 import hashlib
-import logging
 import re
+from datetime import UTC, datetime, time
 
 from django.conf import settings
 from django.http import HttpResponse
@@ -36,8 +36,6 @@ from .dataversion import (
     version_cache_key,
 )
 from .freshness import today_utc
-
-logger = logging.getLogger(__name__)
 
 ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 # Headers a cached copy keeps; Date, Set-Cookie and the like are the server's per response.
@@ -113,7 +111,7 @@ class PageStampMiddleware:
         version = getattr(request, "data_version", None) or current_data_version()
         response["ETag"] = f'"{hashlib.sha1(response.content).hexdigest()[:20]}"'
         if version.published_at:
-            response["Last-Modified"] = http_date(version.published_at.timestamp())
+            response["Last-Modified"] = http_date(_last_modified(version))
         if not response.has_header("Cache-Control"):
             # Browsers revalidate every time (a cheap 304); a CDN may serve it for PAGE_CACHE_CDN_SECONDS.
             response["Cache-Control"] = f"public, max-age=0, s-maxage={settings.PAGE_CACHE_CDN_SECONDS}"
@@ -130,6 +128,12 @@ def _from_entry(entry):
     return response
 
 
+def _last_modified(version) -> int:
+    """When the page last changed: the last publish, or midnight UTC if later ("current" moves with the day)."""
+    midnight = datetime.combine(today_utc(), time(), tzinfo=UTC)
+    return int(max(version.published_at, midnight).timestamp())
+
+
 def _conditional(request, response, version):
-    last_modified = int(version.published_at.timestamp()) if version.published_at else None
+    last_modified = _last_modified(version) if version.published_at else None
     return get_conditional_response(request, etag=response.get("ETag"), last_modified=last_modified, response=response)

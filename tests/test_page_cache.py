@@ -207,3 +207,16 @@ def test_without_a_shared_cache_the_version_is_read_every_time(client, page_cach
     # Another process publishing: the row changes, this process's cache hears nothing.
     DataVersion.objects.filter(pk=1).update(version=F("version") + 1)
     assert client.get("/gpus/")["X-Page-Cache"] == "miss"
+
+
+def test_last_modified_is_never_before_midnight_utc(client, priced):
+    from datetime import UTC, datetime, time
+
+    from django.utils.http import parse_http_date
+
+    from computeprices.models import DataVersion
+
+    DataVersion.objects.filter(pk=1).update(published_at=datetime(2020, 1, 1, tzinfo=UTC))
+    response = client.get("/about/")
+    midnight = datetime.combine(today_utc(), time(), tzinfo=UTC)
+    assert parse_http_date(response["Last-Modified"]) == int(midnight.timestamp())
