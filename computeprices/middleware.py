@@ -109,7 +109,8 @@ class PageStampMiddleware:
         if _exempt(request) or not _cacheable(response):
             return response
         version = getattr(request, "data_version", None) or current_data_version()
-        response["ETag"] = f'"{hashlib.sha1(response.content).hexdigest()[:20]}"'
+        if not response.has_header("ETag"):  # a view's own ETag (the JSON API sets one) stands
+            response["ETag"] = f'"{hashlib.sha1(response.content).hexdigest()[:20]}"'
         if version.published_at:
             response["Last-Modified"] = http_date(_last_modified(version))
         if not response.has_header("Cache-Control"):

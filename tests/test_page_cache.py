@@ -220,3 +220,18 @@ def test_last_modified_is_never_before_midnight_utc(client, priced):
     response = client.get("/about/")
     midnight = datetime.combine(today_utc(), time(), tzinfo=UTC)
     assert parse_http_date(response["Last-Modified"]) == int(midnight.timestamp())
+
+
+def test_a_views_own_etag_and_cache_control_stand(client, rf):
+    from django.http import HttpResponse
+
+    from computeprices.middleware import PageStampMiddleware
+
+    def view(request):
+        response = HttpResponse("x")
+        response["ETag"] = '"mine"'
+        response["Cache-Control"] = "public, max-age=300"
+        return response
+
+    response = PageStampMiddleware(view)(rf.get("/api/v1/gpus"))
+    assert response["ETag"] == '"mine"' and response["Cache-Control"] == "public, max-age=300"
