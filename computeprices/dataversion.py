@@ -43,6 +43,7 @@ PUBLISHED_MODELS = (
     "inference.InferenceOffering",
     "inference.InferencePriceObservation",
     "inference.ThroughputProfile",
+    "inference.EndpointMeasurement",  # issue 17's speeds (admin approvals); skipped where not installed
     "scrapers.ScrapeRun",
     "scrapers.PendingPrice",
     "traces.TraceDataset",

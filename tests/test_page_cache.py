@@ -235,3 +235,17 @@ def test_a_views_own_etag_and_cache_control_stand(client, rf):
 
     response = PageStampMiddleware(view)(rf.get("/api/v1/gpus"))
     assert response["ETag"] == '"mine"' and response["Cache-Control"] == "public, max-age=300"
+
+
+def test_every_published_model_that_exists_bumps_on_save():
+    from django.apps import apps
+    from django.db.models.signals import post_delete, post_save
+
+    from computeprices.dataversion import PUBLISHED_MODELS
+
+    for label in PUBLISHED_MODELS:
+        try:
+            model = apps.get_model(label)
+        except LookupError:
+            continue
+        assert post_save.has_listeners(model) and post_delete.has_listeners(model), label
