@@ -255,5 +255,5 @@ def load_curated(providers_dir: Path | None = None, inference_dir: Path | None =
         # Profiles name catalogue GPUs and models, so they load after them, in the same transaction.
         counts["throughput_profiles"] = load_throughput_profiles()
         # History charts read the daily statistics, never raw observations: rebuild them from the new prices.
-        refresh_gpu_daily_stats()
+        refresh_gpu_daily_stats()  # bumps the data version (cached pages are stale from here on)
     return counts

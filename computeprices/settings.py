@@ -78,6 +78,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Whole pages under the data version, gzip, then ETag/Last-Modified/Cache-Control: computeprices/middleware.py
+    "computeprices.middleware.PageCacheMiddleware",
+    "django.middleware.gzip.GZipMiddleware",
+    "computeprices.middleware.PageStampMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -128,6 +132,16 @@ else:
     # No broker: run tasks in the calling process, so the embedded default needs no Redis.
     CELERY_TASK_ALWAYS_EAGER = True
     CELERY_TASK_EAGER_PROPAGATES = True
+
+# Whole-page cache (computeprices/middleware.py): keyed by the data version, so a publish shows at once.
+PAGE_CACHE_SECONDS = envint("PAGE_CACHE_SECONDS", 24 * 60 * 60)  # 0 turns the server-side page cache off
+PAGE_CACHE_CDN_SECONDS = envint("PAGE_CACHE_CDN_SECONDS", 60)  # s-maxage: how long a CDN may serve a copy
+PAGE_CACHE_MAX_BYTES = envint("PAGE_CACHE_MAX_BYTES", 2_000_000)
+# Never cached: admin, the live health check, and e-mail alert links (GETs that confirm or unsubscribe).
+PAGE_CACHE_EXEMPT = ["/admin/", "/healthz", "/alerts/"]
+# The data version row is kept in a shared cache (Redis) so a page hit costs no query; a process-local
+# cache would not hear another process's publish (`load_curated` beside runserver), so read it each time.
+DATA_VERSION_CACHE_SECONDS = 300 if REDIS_URL else 0
 
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"

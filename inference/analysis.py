@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from django.core.cache import cache
+from computeprices.dataversion import cache_call, cache_namespace
 
 from .queries import DEFAULT_BLEND, ONE_CLICK_BLENDS, Blend, cheapest_current_prices
 
@@ -131,7 +131,11 @@ def compute_price_size_analysis(blend: Blend = DEFAULT_BLEND) -> PriceSizeAnalys
 
 
 def _cache_key(blend: Blend) -> str:
-    return f"inference:price-size-analysis:v{CACHE_KEY_VERSION}:{blend.input_parts}:{blend.output_parts}"
+    # Under the database and data version: another database's fit, or one from before a publish, never matches.
+    return (
+        f"{cache_namespace()}:inference:price-size-analysis:v{CACHE_KEY_VERSION}"
+        f":{blend.input_parts}:{blend.output_parts}"
+    )
 
 
 def refresh_price_size_fit() -> PriceSizeAnalysis:
@@ -142,7 +146,7 @@ def refresh_price_size_fit() -> PriceSizeAnalysis:
     results = {}
     for blend in CACHED_BLENDS:
         results[blend] = compute_price_size_analysis(blend)
-        cache.set(_cache_key(blend), results[blend], CACHE_SECONDS)
+        cache_call("set", _cache_key(blend), results[blend], CACHE_SECONDS)
     return results[DEFAULT_BLEND]
 
 
@@ -154,8 +158,8 @@ def price_size_analysis(blend: Blend = DEFAULT_BLEND) -> PriceSizeAnalysis:
     """
     if blend not in CACHED_BLENDS:
         return compute_price_size_analysis(blend)
-    analysis = cache.get(_cache_key(blend))
+    analysis = cache_call("get", _cache_key(blend))
     if analysis is None:
         analysis = compute_price_size_analysis(blend)
-        cache.set(_cache_key(blend), analysis, CACHE_SECONDS)
+        cache_call("set", _cache_key(blend), analysis, CACHE_SECONDS)
     return analysis

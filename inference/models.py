@@ -7,7 +7,7 @@ Token prices are USD per 1M tokens as Decimal. Providers are shared with the GPU
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import F, OuterRef, Q, Subquery
 from django.urls import reverse
 
 from computeprices.freshness import freshness_of
@@ -257,8 +257,18 @@ class InferencePriceObservation(models.Model):
             ),
         ]
         indexes = [
-            # with_latest_price(): the newest observation of one offering.
-            models.Index(fields=["offering", "-observed_on"], name="inf_observation_latest_idx"),
+            # with_latest_price(): per offering, ORDER BY observed_on DESC, is_curated DESC, id DESC LIMIT 1,
+            # nine subqueries per offering; the whole order in the index makes each one a single index read.
+            models.Index(
+                "offering",
+                F("observed_on").desc(),
+                F("is_curated").desc(),
+                F("id").desc(),
+                name="inf_obs_latest_full_idx",
+            ),
+            # bump_data_version(): the newest token price day (the footer's "as of"), and /sources/'s count of
+            # recent observations (observed_on >= a day); without it both scan every token price.
+            models.Index(fields=["observed_on"], name="inf_observation_day_idx"),
         ]
 
     def __str__(self):

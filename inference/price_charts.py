@@ -1,7 +1,7 @@
 """Plotly figures for the per-token pages, built in Python and handed to templates as plain JSON data.
 
 Templates embed the result with `json_script` (which escapes <, > and &), and
-static/js/charts.js draws every `[data-figure]` div with the vendored plotly.min.js. Figures are plain
+static/js/charts.js draws every `[data-figure]` div with the vendored plotly-basic.min.js. Figures are plain
 dicts in plotly's format, not plotly.graph_objects, whose validation costs tens of ms per request;
 the tests pass each one through go.Figure, so plotly still checks them.
 """

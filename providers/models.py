@@ -7,7 +7,7 @@ price a page shows for an offering is its newest observation, a curated one winn
 from datetime import timedelta
 
 from django.db import models
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import F, OuterRef, Q, Subquery
 from django.urls import reverse
 
 from computeprices.freshness import DELISTED_AFTER_DAYS, STALE_AFTER_DAYS, freshness_of, today_utc
@@ -254,9 +254,17 @@ class GpuPriceObservation(models.Model):
             ),
         ]
         indexes = [
-            # with_latest_price(): the newest observation of one offering.
-            models.Index(fields=["offering", "-observed_on"], name="gpu_observation_latest_idx"),
-            # Daily statistics: every observation of one day.
+            # with_latest_price(): per offering, ORDER BY observed_on DESC, is_curated DESC, id DESC LIMIT 1.
+            # The whole order is in the index, so each subquery reads one index entry instead of sorting
+            # the offering's history (EXPLAIN at 100x: an Incremental Sort per offering without it).
+            models.Index(
+                "offering",
+                F("observed_on").desc(),
+                F("is_curated").desc(),
+                F("id").desc(),
+                name="gpu_obs_latest_full_idx",
+            ),
+            # Daily statistics: every observation of one day; bump_data_version(): the newest GPU price day.
             models.Index(fields=["observed_on"], name="gpu_observation_day_idx"),
         ]
 

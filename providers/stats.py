@@ -25,6 +25,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 
+from computeprices.dataversion import bump_data_version
 from computeprices.freshness import STALE_AFTER_DAYS, today_utc
 
 from .models import GpuDailyStat, GpuOffering, GpuPriceObservation, GpuProviderDailyPrice
@@ -210,6 +211,7 @@ def refresh_gpu_daily_stats(since: date | None = None, today: date | None = None
         stale_prices.delete()
         GpuDailyStat.objects.bulk_create(stats, batch_size=WRITE_BATCH_SIZE)
         GpuProviderDailyPrice.objects.bulk_create(provider_prices, batch_size=WRITE_BATCH_SIZE)
+        bump_data_version()  # history charts changed: pages cached under the old version are stale
 
     days = {row.day for row in stats}
     return {"days": len(days), "gpu_stats": len(stats), "provider_prices": len(provider_prices)}

@@ -25,6 +25,7 @@ from django.db import transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
+from computeprices.dataversion import bump_data_version
 from computeprices.freshness import today_utc
 from inference.models import InferenceOffering, InferencePriceObservation, LanguageModel, ModelAlias, blended_price
 from providers.models import Gpu, GpuAlias, GpuOffering, GpuPriceObservation, normalize_alias
@@ -377,6 +378,8 @@ def ingest(source, parsed, *, run, day, dry_run=False):
             UnmatchedName.objects.filter(source=source.name, resolved=False).exclude(
                 raw_name__in=[name[:200] for _, name in unmatched]
             ).update(resolved=True)
+        if not dry_run:
+            bump_data_version()  # pages and API answers cached under the old version are now stale
         if not dry_run and unmatched:
             now = timezone.now()
             UnmatchedName.objects.bulk_create(

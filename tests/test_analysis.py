@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from computeprices.dataversion import database_key
 from computeprices.freshness import today_utc
 from inference.analysis import (
     LineFit,
@@ -16,7 +17,7 @@ from inference.analysis import (
     price_size_analysis,
     refresh_price_size_fit,
 )
-from inference.queries import Blend
+from inference.queries import DEFAULT_BLEND, Blend
 from tests.charts import assert_valid_plotly, page_figures
 from tests.factories import (
     InferenceOfferingFactory,
@@ -154,7 +155,7 @@ def test_analysis_page_shows_the_fit_from_the_data(client, catalogue):
     assert rows["moe"]["markup_at_total"] == moe_price / fit.predict(D(671))
     assert rows["closed"]["implied_params_b"] == (blended("1.25", "10") - fit.intercept) / fit.slope
     assert rows["d70"]["markup_at_total"] == blended("0.23", "0.40") / fit.predict(D(70))
-    assert 'src="/static/vendor/plotly.min.js"' in body
+    assert 'src="/static/vendor/plotly-basic.min.js"' in body
 
 
 @pytest.mark.django_db
@@ -196,17 +197,37 @@ def test_empty_catalogue_page_renders_without_a_chart(client):
 
 
 @pytest.mark.django_db
-def test_nightly_refresh_caches_the_fit_and_a_miss_recomputes(client, catalogue):
+def test_nightly_refresh_caches_the_fit_and_a_publish_recomputes(client, catalogue, django_assert_num_queries):
     refreshed = refresh_price_size_fit()
     assert refreshed.fit == expected_fit()
-    # A price change after the refresh is not seen until the next refresh...
+    # Cached: the default and the one-click blends were computed ahead.
+    with django_assert_num_queries(0):
+        assert price_size_analysis().fit == expected_fit()
+        assert price_size_analysis(Blend(10, 1)).fit == expected_fit(10, 1)
+    # A price published after the refresh bumps the data version: the next read recomputes.
     priced_model("d1", 1, "9", "9")
-    assert price_size_analysis().fit == expected_fit()
-    assert client.get(reverse("inference:analysis")).context["analysis"].fit == expected_fit()
-    # ...and the one-click blends were computed ahead too.
-    assert price_size_analysis(Blend(10, 1)).fit == expected_fit(10, 1)
-    refresh_price_size_fit()
     assert price_size_analysis().fit.n == len(DENSE) + 1
+    assert client.get(reverse("inference:analysis")).context["analysis"].fit.n == len(DENSE) + 1
+
+
+@pytest.mark.django_db
+def test_fit_cache_key_names_the_database_and_the_data_version(catalogue):
+    from django.db import connection
+
+    from computeprices.dataversion import bump_data_version
+    from inference.analysis import _cache_key
+
+    key = _cache_key(DEFAULT_BLEND)
+    assert database_key() in key
+    bump_data_version()
+    assert _cache_key(DEFAULT_BLEND) != key
+    # Another database (same alias, another name) never shares an entry.
+    original = connection.settings_dict["NAME"]
+    connection.settings_dict["NAME"] = original + "_other"
+    try:
+        assert database_key() not in key
+    finally:
+        connection.settings_dict["NAME"] = original
 
 
 @pytest.mark.django_db

@@ -210,7 +210,7 @@ def test_page_defaults_come_from_the_database(client, catalogue):
     result = response.context["result"]
     assert result is not None and response.context["resolved"].origins["gpu_hourly_price"].startswith("Cheap GPUs")
     assert economics.cents(result.self_host_monthly_cost) == Decimal("3066.00")  # 1 replica x 2 x 2.10 x 730
-    assert "breakeven-figure" in html and "vendor/plotly.min.js" in html
+    assert "breakeven-figure" in html and "vendor/plotly-basic.min.js" in html
     figures = page_figures(response)
     assert_valid_plotly(figures)
     # No breakeven at these inputs, so no breakeven line either.
@@ -230,7 +230,7 @@ def test_page_with_no_data_shows_missing_fields_next_to_them(client):
     assert response.status_code == 200
     html = response.content.decode()
     assert 'id="api_input_price-errors"' in html and "Missing" in html
-    assert "vendor/plotly.min.js" not in html
+    assert "vendor/plotly-basic.min.js" not in html
 
 
 def test_page_shows_a_bad_input_next_to_its_field(client, catalogue):

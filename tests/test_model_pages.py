@@ -263,7 +263,7 @@ def test_model_page_csv_has_exactly_the_rows_shown(client, llama):
 
 def test_model_page_draws_charts_with_deferred_local_plotly(client, llama):
     body = client.get(llama.get_absolute_url()).content.decode()
-    assert re.search(r'<script defer src="/static/vendor/plotly\.min\.js"></script>', body)
+    assert re.search(r'<script defer src="/static/vendor/plotly-basic\.min\.js"></script>', body)
     assert "cdn" not in body.lower()
     assert 'id="price-bar-figure"' in body and 'data-figure="price-bar-figure"' in body
     assert_valid_plotly(page_figures(client.get(llama.get_absolute_url())))

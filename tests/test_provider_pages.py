@@ -200,7 +200,7 @@ def test_provider_detail_history_chart(client, market):
     go.Figure(response.context["figure"])  # a valid plotly figure
     names = [t["name"] for t in response.context["figure"]["data"]]
     assert {"H100 SXM", "A100 80GB", "L4", "H100 SXM market median"} <= set(names)
-    assert 'src="/static/vendor/plotly.min.js" defer' in response.content.decode()
+    assert 'src="/static/vendor/plotly-basic.min.js" defer' in response.content.decode()
 
 
 def test_provider_detail_unknown_slug_is_404(client):

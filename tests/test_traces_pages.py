@@ -52,7 +52,7 @@ def test_page_draws_both_charts_per_workload_and_labels_the_example(client, exam
     assert charts["p95-figure-1"]["layout"]["xaxis"]["type"] == "log"
     assert charts["p95-figure-1"]["layout"]["shapes"][0]["y0"] == 10000  # the reader's p95 target line
     assert_valid_plotly(charts)
-    assert '<script defer src="/static/vendor/plotly.min.js"></script>' in page
+    assert '<script defer src="/static/vendor/plotly-basic.min.js"></script>' in page
     assert "illustrative, not measurements" in page
     assert "no accepted output" in page  # the 8B model row on code-review
 

@@ -1,5 +1,5 @@
 """The dataset page's plotly figures, built in Python as plain dicts in plotly's figure format
-(rendered with json_script, drawn by static/js/charts.js with our own plotly.min.js).
+(rendered with json_script, drawn by static/js/charts.js with our own plotly-basic.min.js).
 
 Plain dicts, not plotly.graph_objects: its validation costs tens of ms per figure on every request.
 tests/test_traces_pages.py passes every figure through go.Figure, so plotly still checks the format.
