@@ -5,15 +5,13 @@ query-string filters that do not parse are ignored and listed on the page, never
 downloads as CSV with ?format=csv, holding exactly the rows the page shows.
 """
 
-import csv
 from datetime import timedelta
-from decimal import Decimal
 
 from django import forms
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from computeprices.freshness import today_utc
+from computeprices.tables import csv_response, ignored_notice, sort_rows
 
 from . import analysis as price_size
 from . import price_charts
@@ -32,26 +30,6 @@ from .queries import (
     summarize,
 )
 
-CSV_DIGITS = Decimal("0.000001")  # the precision prices are stored at
-
-
-def _csv_value(value):
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return str(value.quantize(CSV_DIGITS))
-    return value
-
-
-def csv_response(filename, header, rows):
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([_csv_value(v) for v in row])
-    return response
-
 
 class PageOptionsForm(forms.Form):
     """What every per-token page accepts: the blend ratio and the output format."""
@@ -67,14 +45,10 @@ class PageOptionsForm(forms.Form):
 
 
 def ignored_messages(form):
-    """One line per query-string value the form refused: it was ignored and the page says so."""
-    messages = []
-    for name, errors in form.errors.items():
-        raw = form.data.get(name, "")
-        for error in errors:
-            text = error if error.startswith("Ignored") else f"Ignored {name}={raw!r}: {error}"
-            messages.append(text)
-    return messages
+    """One line per query-string value the form refused, in the site's one wording (computeprices.tables)."""
+    return [
+        ignored_notice(name, form.data.get(name, ""), error) for name, errors in form.errors.items() for error in errors
+    ]
 
 
 def page_options(form):
@@ -166,9 +140,7 @@ def sort_summaries(summaries, sort):
     """Sort by one column; models without a value for it go last whichever the direction."""
     descending, key = sort.startswith("-"), SORTS[sort.lstrip("-")]
     summaries = sorted(summaries, key=lambda s: (s.model.name.lower(), s.model.pk))
-    known = [s for s in summaries if key(s) is not None]
-    unknown = [s for s in summaries if key(s) is None]
-    return sorted(known, key=key, reverse=descending) + unknown
+    return sort_rows(summaries, key, descending)
 
 
 def model_list(request):

@@ -81,13 +81,13 @@ def test_reviewer_cost_from_query_string_changes_cost(client):
 @pytest.mark.parametrize(
     ("query", "reported"),
     [
-        ({"p95": "fast"}, 'p95="fast" ignored'),
-        ({"p95": "-5"}, 'p95="-5" ignored'),
-        ({"p95": "0"}, 'p95="0" ignored'),
-        ({"p95": "Infinity"}, 'p95="Infinity" ignored'),
-        ({"p95": "1e400"}, 'p95="1e400" ignored'),
-        ({"reviewer": "NaN"}, 'reviewer="NaN" ignored'),
-        ({"reviewer": "-1"}, 'reviewer="-1" ignored'),
+        ({"p95": "fast"}, "Ignored p95 “fast”"),
+        ({"p95": "-5"}, "Ignored p95 “-5”"),
+        ({"p95": "0"}, "Ignored p95 “0”"),
+        ({"p95": "Infinity"}, "Ignored p95 “Infinity”"),
+        ({"p95": "1e400"}, "Ignored p95 “1e400”"),
+        ({"reviewer": "NaN"}, "Ignored reviewer “NaN”"),
+        ({"reviewer": "-1"}, "Ignored reviewer “-1”"),
     ],
 )
 def test_bad_query_values_are_ignored_and_reported(client, example, query, reported):
