@@ -201,6 +201,21 @@ class ProviderRow:
     market_position: Decimal | None = None  # median of (its price / market median - 1) over its GPUs
     compared_count: int = 0  # (GPU, pricing type) pairs with at least one other provider
 
+    @property
+    def sells(self):
+        """What it sells now, from its current offerings (its declared kind when it has none)."""
+        return sells_label(self.gpu_type_count, self.model_count, self.provider)
+
+
+def sells_label(gpu_count, model_count, provider):
+    if gpu_count and model_count:
+        return "GPU rental and inference API"
+    if gpu_count:
+        return "GPU rental"
+    if model_count:
+        return "Inference API"
+    return f"{provider.get_offers_display()} (nothing listed now)"
+
 
 def provider_rows(providers, today=None) -> list[ProviderRow]:
     """Each provider with its GPU and model counts and where it sits against the market; two queries.

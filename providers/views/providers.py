@@ -55,6 +55,7 @@ def provider_detail(request, slug):
     return render(request, "providers/provider_detail.html", {
         "provider": provider, "offerings": offerings, "offering_count": len(all_offerings), "gpus": gpus,
         "inference": inference, "token_position": listing.market_position(inference),
+        "sells": queries.sells_label(len(all_offerings), len(inference), provider),
         "filters": form, "sorts": sorts, "pricing_types": PricingType.choices, "selected": wanted,
         "csv_url": form.url(format="csv", table=None), "inference_csv_url": form.url(format="csv", table="inference"),
         "chart_pricing_label": PRICING_CHOICES[chart_pricing], "history": history,
