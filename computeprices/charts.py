@@ -84,3 +84,10 @@ def readable(value):
     if value >= 1:
         return f"{value:,.0f}"
     return f"{value:.{max(0, -math.floor(math.log10(value)))}f}"
+
+
+def implied_size_limit(dense_sizes, factor=5):
+    """The largest parameter count (B) a price-vs-size line may be read at: `factor` x the largest
+    model it was fitted on. Beyond it the line is guessing, and a page says so instead of a number."""
+    sizes = [s for s in dense_sizes if s]
+    return max(sizes) * factor if sizes else None

@@ -10,6 +10,7 @@ from datetime import timedelta
 from django import forms
 from django.shortcuts import get_object_or_404, render
 
+from computeprices.charts import implied_size_limit
 from computeprices.freshness import today_utc
 from computeprices.tables import csv_response, ignored_notice, sort_rows
 
@@ -310,6 +311,7 @@ def _markup(price, predicted):
 def analysis_rows(result):
     """One dict per model: its price beside what the line predicts for its size, and the size its price implies."""
     fit = result.fit
+    limit = implied_size_limit([p.total_params_b for p in result.dense])
     rows = []
     for point in [*result.dense, *result.moe, *result.proprietary]:
         row = {"point": point, "fit_at_total": None, "fit_at_active": None, "implied_params_b": None}
@@ -319,7 +321,10 @@ def analysis_rows(result):
                 if point.kind == "moe":
                     row["fit_at_active"] = fit.predict(point.active_params_b)
             if point.kind != "dense":
-                row["implied_params_b"] = fit.implied_params_b(point.price)
+                implied = fit.implied_params_b(point.price)
+                # Far beyond the largest open model the line is guessing: the page says so, not a number.
+                row["beyond_range"] = implied is not None and limit is not None and implied > limit
+                row["implied_params_b"] = None if row["beyond_range"] else implied
         row["markup_at_total"] = _markup(point.price, row["fit_at_total"])
         row["markup_at_active"] = _markup(point.price, row["fit_at_active"])
         rows.append(row)

@@ -10,7 +10,8 @@
       if (!source) return;
       var figure = JSON.parse(source.textContent);
       div.textContent = "";
-      window.Plotly.newPlot(div, figure.data, figure.layout, { responsive: true, displaylogo: false });
+      // No mode bar: it covered chart titles, above all on phones. Zoom and pan stay on the chart itself.
+      window.Plotly.newPlot(div, figure.data, figure.layout, { responsive: true, displaylogo: false, displayModeBar: false });
     });
   }
   if (document.readyState === "loading") {
