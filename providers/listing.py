@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from computeprices.tables import sort_links, sort_rows
+from computeprices.templatetags.prices import instance
 from inference.models import InferenceOffering, blended_price
 
 from .models import PricingType, Provider
@@ -81,7 +82,8 @@ class OfferingGroup:
 
     @property
     def instance_names(self):
-        return [o.instance_name for o in sorted(self.offerings, key=lambda o: o.gpus_per_instance) if o.instance_name]
+        names = [instance(o.instance_name) for o in sorted(self.offerings, key=lambda o: o.gpus_per_instance)]
+        return list(dict.fromkeys(n for n in names if n))
 
     @property
     def is_group(self):

@@ -3,6 +3,7 @@
 prices go through `usd` (per GPU-hour, per 1M tokens, per GB-hour alike); CSVs keep full precision.
 """
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
@@ -45,3 +46,17 @@ def usd(value):
     if d is None:
         return MISSING
     return ("−$" if d < 0 else "$") + money_text(d)
+
+
+VAST_ID = re.compile(r"^(\d+)x-[A-Za-z0-9_]+-(\d+)-(\d{4,})$")  # "2x-A100_PCIE-32-65536": GPUs, vCPUs, RAM in MB
+
+
+@register.filter
+def instance(name):
+    """An instance name for readers: marketplace machine ids become what they describe
+    ("2x-A100_PCIE-32-65536" -> "32 vCPU, 64 GB RAM"); cloud instance types stay as they are."""
+    name = str(name or "")
+    match = VAST_ID.match(name)
+    if match:
+        return f"{int(match[2])} vCPU, {round(int(match[3]) / 1024):,} GB RAM"
+    return name
