@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, render
 
 from computeprices.charts import implied_size_limit
 from computeprices.freshness import today_utc
-from computeprices.tables import csv_response, ignored_notice, sort_rows
+from computeprices.tables import QueryForm, csv_response, sort_rows
 
 from . import analysis as price_size
 from . import price_charts
@@ -32,11 +32,10 @@ from .queries import (
 )
 
 
-class PageOptionsForm(forms.Form):
-    """What every per-token page accepts: the blend ratio and the output format."""
+class PageOptionsForm(QueryForm):
+    """What every per-token page accepts: the blend ratio and the output format (from QueryForm)."""
 
     blend = forms.CharField(required=False)
-    format = forms.ChoiceField(required=False, choices=[("", "page"), ("html", "page"), ("csv", "CSV")])
 
     def clean_blend(self):
         blend, error = parse_blend(self.cleaned_data["blend"])
@@ -47,9 +46,7 @@ class PageOptionsForm(forms.Form):
 
 def ignored_messages(form):
     """One line per query-string value the form refused, in the site's one wording (computeprices.tables)."""
-    return [
-        ignored_notice(name, form.data.get(name, ""), error) for name, errors in form.errors.items() for error in errors
-    ]
+    return form.notices
 
 
 def page_options(form):
@@ -87,9 +84,9 @@ class ModelListFilterForm(PageOptionsForm):
     sort = forms.ChoiceField(required=False, choices=[(f"{d}{k}", k) for k in SORTS for d in ("", "-")])
 
     def __init__(self, data, creators, modalities):
-        super().__init__(data)
         self.creators = {c.lower(): c for c in creators}
         self.modalities = {m.lower(): m for m in modalities}
+        super().__init__(data)
 
     def clean_creator(self):
         value = self.cleaned_data["creator"].strip()
