@@ -6,8 +6,8 @@ from django.shortcuts import render
 from computeprices.freshness import today_utc
 from computeprices.tables import table_csv
 
-from .. import charts, columns, listing, queries
-from ..forms import HISTORY_DAYS, HISTORY_RANGES, PRICING_CHOICES, GpuDetailForm, GpuListForm
+from .. import columns, listing, pages, queries
+from ..forms import PRICING_CHOICES, GpuListForm
 from ..models import Gpu, PricingType
 
 
@@ -35,45 +35,20 @@ def gpu_detail(request, slug):
     """One GPU: specs, offerings (grouped), cheapest-now callouts and the price history chart.
 
     Queries: the GPU, its listed offerings, the daily statistics, the per-provider daily prices (+2 footer).
+    A family slug ("h100") that is no GPU's own leads to a chooser.
     """
-    gpu = Gpu.objects.filter(slug=slug).first() or gpu_chooser_or_404(request, slug)
-    if not isinstance(gpu, Gpu):
-        return gpu
+    gpu = Gpu.objects.filter(slug=slug).first()
+    if gpu is None:
+        return gpu_chooser_or_404(request, slug)
     today = today_utc()
-    all_offerings = queries.gpu_offerings(gpu, today)
-    for offering in all_offerings:
-        offering.status = offering.freshness(today)
-    providers = sorted({o.provider.slug: o.provider for o in all_offerings}.values(), key=lambda p: p.name.lower())
-    form = GpuDetailForm(request.GET, provider={p.slug: p.name for p in providers},
-                         region={r: r for r in listing.regions_of(all_offerings)})  # fmt: skip
-    wanted = {k: form.option(k) for k in ("pricing_type", "gpus", "provider", "region")}
-    offerings, sorts = listing.sorted_by(
-        form, [o for o in all_offerings if listing.matches(o, **wanted)], columns.GPU_OFFERING_SORTS, "price"
-    )
-    chart_pricing = wanted["pricing_type"] or PricingType.ON_DEMAND
+    table = pages.GpuOfferingsTable(gpu, request.GET, today)
+    form = table.form
     if form.wants_csv and form.option("table") != "history":
-        return table_csv(form.csv_name(f"{gpu.slug}-offerings"), columns.GPU_OFFERING_CSV, offerings)
-    history = queries.gpu_history(gpu, chart_pricing, today, days=HISTORY_DAYS[form.option("history", "1y")])
+        return table_csv(form.csv_name(f"{gpu.slug}-offerings"), columns.GPU_OFFERING_CSV, table.rows)
+    chart = pages.HistoryChart(gpu, form, today)
     if form.wants_csv:
-        return table_csv(f"{gpu.slug}-history-{chart_pricing}", columns.GPU_HISTORY_CSV, history.stats[::-1][:30])
-    return render(request, "providers/gpu_detail.html", {
-        "gpu": gpu, "offerings": offerings, "groups": listing.group_offerings(offerings),
-        "offering_count": len(all_offerings), "cheapest_now": queries.cheapest_now(all_offerings, today),
-        "cheapest_node": listing.cheapest_node(all_offerings), "filters": form, "sorts": sorts,
-        "providers": providers, "instance_sizes": sorted({o.gpus_per_instance for o in all_offerings}),
-        "regions": listing.regions_of(all_offerings), "pricing_types": PricingType.choices,
-        "selected": wanted, "csv_url": form.url(format="csv", table=None),
-        "history": history, "history_rows": history.stats[::-1][:30],
-        "history_csv_url": form.url(format="csv", table="history"),
-        "chart_pricing_label": PRICING_CHOICES[chart_pricing], "history_range_urls": history_links(form),
-        "figure": charts.gpu_history_figure(history, f"{gpu.name}, {PRICING_CHOICES[chart_pricing]}")
-        if history else None,
-    })  # fmt: skip
-
-
-def history_links(form):
-    current = form.option("history", "1y")
-    return [(label, form.url(history=key) + "#history", key == current) for key, label in HISTORY_RANGES.items()]
+        return table_csv(f"{gpu.slug}-history-{chart.pricing_type}", columns.GPU_HISTORY_CSV, chart.last_30_days)
+    return render(request, "providers/gpu_detail.html", {"gpu": gpu, **table.context(), **chart.context()})
 
 
 def gpu_chooser_or_404(request, slug):

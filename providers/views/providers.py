@@ -5,10 +5,9 @@ from django.shortcuts import get_object_or_404, render
 from computeprices.freshness import today_utc
 from computeprices.tables import table_csv
 
-from .. import charts, columns, listing, queries
-from ..forms import HISTORY_DAYS, OFFERS_FILTER, PRICING_CHOICES, ProviderDetailForm, ProviderListForm
+from .. import columns, listing, pages, queries
+from ..forms import OFFERS_FILTER, ProviderDetailForm, ProviderListForm
 from ..models import PricingType, Provider
-from .gpus import history_links
 
 
 def provider_list(request):
@@ -50,16 +49,11 @@ def provider_detail(request, slug):
         if form.option("table") == "inference":
             return table_csv(form.csv_name(f"{provider.slug}-inference"), columns.PROVIDER_INFERENCE_CSV, inference)
         return table_csv(form.csv_name(f"{provider.slug}-gpus"), columns.PROVIDER_GPU_CSV, offerings)
-    chart_pricing = wanted["pricing_type"] or PricingType.ON_DEMAND
-    history = queries.provider_history(provider, chart_pricing, today, days=HISTORY_DAYS[form.option("history", "1y")])
     return render(request, "providers/provider_detail.html", {
         "provider": provider, "offerings": offerings, "offering_count": len(all_offerings), "gpus": gpus,
         "inference": inference, "token_position": listing.market_position(inference),
         "sells": queries.sells_label(len(all_offerings), len(inference), provider),
         "filters": form, "sorts": sorts, "pricing_types": PricingType.choices, "selected": wanted,
         "csv_url": form.url(format="csv", table=None), "inference_csv_url": form.url(format="csv", table="inference"),
-        "chart_pricing_label": PRICING_CHOICES[chart_pricing], "history": history,
-        "history_range_urls": history_links(form),
-        "figure": charts.provider_history_figure(history, f"{provider.name}, {PRICING_CHOICES[chart_pricing]}")
-        if history else None,
+        **pages.HistoryChart(provider, form, today).context(),
     })  # fmt: skip
