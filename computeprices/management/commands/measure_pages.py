@@ -83,6 +83,9 @@ PAGES = [
     "/traces/",
     _example_traces,
     "/sources/",
+    "/search/?q=h100",
+    "/search/?q=llama+70b",
+    "/gpus/h100/",
 ]
 
 
