@@ -190,3 +190,14 @@ def test_every_page_answers_on_the_curated_data():
         body = response.content.decode()
         assert "DESIGN.md" not in body and "2x-A100_PCIE-32-65536" not in body, path
         assert "$0.00 (0%)" not in body, path
+
+
+@pytest.mark.django_db(transaction=True)
+def test_curated_h100_page_groups_near_identical_offerings():
+    call_command("load_curated", verbosity=0)
+    context = Client().get("/gpus/h100-sxm/").context
+    offerings, groups = context["offerings"], context["groups"]
+    assert len(groups) < len(offerings)
+    gcp = [g for g in groups if g.provider.slug == "gcp" and g.is_group]
+    assert gcp and all(len(g.sizes) > 1 for g in gcp)
+    print(f"/gpus/h100-sxm/: {len(offerings)} offerings in {len(groups)} rows")
