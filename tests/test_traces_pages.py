@@ -114,10 +114,10 @@ def test_matched_rows_show_todays_list_price_next_to_observed_cost(client):
     InferencePriceObservationFactory(
         offering__provider=provider, offering__model=model, usd_per_mtok_input="0.60", usd_per_mtok_output="0.80"
     )
-    # 1800 in x 0.45 uncached x 0.60 + 1800 x 0.55 x 0.60 (no cached price) + 220 x 0.80 = 1256 -> $0.001256
+    # 1800 in x 0.45 uncached x 0.60 + 1800 x 0.55 x 0.60 (no cached price) + 220 x 0.80 = 1256 -> $0.00126
     dataset = import_traces(to_csv([row(provider="Acme Cloud")]), "p.csv").dataset
     page = client.get(dataset.get_absolute_url()).content.decode()
-    assert "$0.001256" in page and f"$0.60 / $0.80 per 1M in/out, {today_utc():%Y-%m-%d}" in page
+    assert "$0.00126" in page and f"$0.60 / $0.80 per 1M in/out, {today_utc():%Y-%m-%d}" in page
     assert provider.get_absolute_url() in page and model.get_absolute_url() in page
 
 
@@ -200,9 +200,9 @@ def test_hostile_names_cannot_break_the_page(client):
         (Decimal("1234.5"), "$1,234.50"),
         (Decimal("0.02"), "$0.02"),
         (Decimal("0.3250"), "$0.325"),
-        (Decimal("0.00032274"), "$0.0003227"),
-        (Decimal("0.0000123456"), "$0.00001235"),
-        (Decimal("0"), "$0"),
+        (Decimal("0.00032274"), "$0.000323"),  # the site's one rule: three significant digits below $1
+        (Decimal("0.0000123456"), "$0.0000123"),
+        (Decimal("0"), "$0.00"),
     ],
 )
 def test_usd_display(value, shown):
