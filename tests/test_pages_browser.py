@@ -85,6 +85,9 @@ def test_phone_tables_put_name_and_price_first_and_scroll_in_their_own_box(brows
     for path, table, price_header in (
         ("/gpus/h100-sxm/", "#offerings-table", "$/GPU-hr"),
         ("/models/", "table.models", "Cheapest"),
+        ("/gpus/", "#gpus", "Cheapest"),
+        ("/providers/deepinfra/", "#inference-offerings", "Blended"),
+        ("/providers/runpod/", "#gpu-offerings", "$/GPU-hr"),
     ):
         page.goto(base_url + path)
         headers = page.locator(f"{table} thead th").all_text_contents()
