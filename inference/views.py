@@ -16,6 +16,7 @@ from computeprices.tables import QueryForm, csv_response, sort_rows
 
 from . import analysis as price_size
 from . import price_charts
+from .forms import BlendField
 from .models import LanguageModel
 from .queries import (
     BLEND_CHOICES,
@@ -26,7 +27,6 @@ from .queries import (
     model_offerings,
     model_price_summaries,
     offering_rows,
-    parse_blend,
     price_history,
     summarize,
 )
@@ -35,13 +35,7 @@ from .queries import (
 class PageOptionsForm(QueryForm):
     """What every per-token page accepts: the blend ratio and the output format (from QueryForm)."""
 
-    blend = forms.CharField(required=False)
-
-    def clean_blend(self):
-        blend, error = parse_blend(self.cleaned_data["blend"])
-        if error:
-            raise forms.ValidationError(error)
-        return blend
+    blend = BlendField()
 
 
 def ignored_messages(form):

@@ -1,6 +1,7 @@
 """The query-string options of the GPU and provider pages, as QueryForms (see computeprices.tables)."""
 
 from computeprices.tables import LooseChoiceField, QueryForm, SortField, WholeNumberField
+from inference.forms import BlendField
 
 from . import columns
 from .models import Gpu, PricingType
@@ -44,6 +45,7 @@ class ProviderDetailForm(QueryForm):
 
 class CompareForm(QueryForm):
     pricing_type = LooseChoiceField(PRICING_CHOICES, label="pricing type")
+    blend = BlendField()
     sort = SortField(columns.COMPARE_SORTS, label="sort")
     table = LooseChoiceField(
         {"shared": "rented by both", "exclusive": "rented by one", "models": "models both serve"}, label="table"

@@ -8,7 +8,8 @@ from decimal import Decimal
 
 from computeprices.tables import sort_links, sort_rows
 from computeprices.templatetags.prices import instance
-from inference.models import InferenceOffering, blended_price
+from inference.models import InferenceOffering
+from inference.queries import DEFAULT_BLEND
 
 from .models import PricingType, Provider
 from .queries import relative
@@ -142,17 +143,17 @@ class SharedModel:
         return relative(self.b_blended, self.a_blended)
 
 
-def compare_models(a, b, today=None):
+def compare_models(a, b, blend=None, today=None):
     """(models both serve side by side, count only at a, count only at b); one query.
 
-    Each side is the provider's cheapest current serverless offering of the model at the 3:1 blend.
+    Each side is the provider's cheapest current offering of the model at the blend (3:1 by default).
     """
     offerings = (
         InferenceOffering.objects.current(today).filter(provider__in=[a, b]).with_latest_price().select_related("model")
     )
     cheapest = {}
     for o in offerings:
-        price = blended_price(o.latest_input, o.latest_output)
+        price = (blend or DEFAULT_BLEND).price(o.latest_input, o.latest_output)
         if price is None:
             continue
         key = (o.provider_id, o.model_id)

@@ -1,5 +1,7 @@
 """Provider pages and comparisons cover both markets: GPU-hours and tokens."""
 
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
@@ -69,3 +71,14 @@ def test_provider_list_kind_reflects_what_it_sells(client, apis):
 def test_same_price_as_the_median_is_said_in_words(client, apis):
     body = client.get(apis["lambda"].get_absolute_url()).content.decode()
     assert "at the median" in body and "$0.00 (0%)" not in body
+
+
+def test_compare_models_follow_the_chosen_blend_and_a_bad_blend_is_told(client, apis):
+    url = reverse("providers:compare", args=["deepinfra-vs-together"])
+    models = client.get(url, {"blend": "1:1"}).context["models"]
+    assert models[0].a_blended == Decimal("0.4")  # (0.20 + 0.60) / 2
+    response = client.get(url, {"blend": "lots"})
+    assert response.context["blend"].input_parts == 3
+    assert response.context["filters"].notices == [
+        "Ignored blend “lots”: write it as input:output with whole numbers up to 100, e.g. 3:1; showing 3:1."
+    ]

@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from computeprices.tables import table_csv
+from inference.queries import BLEND_CHOICES, DEFAULT_BLEND
 
 from .. import columns, listing, queries
 from ..forms import CompareForm
@@ -43,7 +44,8 @@ def compare(request, pair):
     shared = [s for s in shared if pricing_type is None or s.pricing_type == pricing_type]
     exclusive = [e for e in exclusive if pricing_type is None or e.offering.pricing_type == pricing_type]
     shared, sorts = listing.sorted_by(form, shared, columns.COMPARE_SORTS, "gpu")
-    models, only_a, only_b = listing.compare_models(a, b)
+    blend = form.option("blend", DEFAULT_BLEND)
+    models, only_a, only_b = listing.compare_models(a, b, blend)
     if form.wants_csv:
         table = form.option("table")
         if table == "exclusive":
@@ -53,7 +55,8 @@ def compare(request, pair):
         return table_csv(form.csv_name(f"{a.slug}-vs-{b.slug}"), columns.compare_csv(a, b), shared)
     return render(request, "providers/compare.html", {
         "a": a, "b": b, "shared": shared, "exclusive": exclusive, "models": models,
-        "models_only_a": only_a, "models_only_b": only_b, "filters": form, "sorts": sorts,
+        "models_only_a": only_a, "models_only_b": only_b,
+        "blend": blend, "blend_choices": BLEND_CHOICES, "filters": form, "sorts": sorts,
         "pricing_types": PricingType.choices, "selected": {"pricing_type": pricing_type},
         "csv_url": form.url(format="csv", table=None), "exclusive_csv_url": form.url(format="csv", table="exclusive"),
         "models_csv_url": form.url(format="csv", table="models"),
