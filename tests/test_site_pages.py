@@ -78,9 +78,10 @@ def test_search_page_lists_results_with_prices_in_constant_queries(client, catal
     assert 'action="/search/"' in client.get("/").content.decode()  # the box in the navigation
 
 
-def test_family_slug_leads_to_a_chooser_and_unknown_slug_is_404(client, catalogue):
+def test_family_slug_leads_to_a_chooser_and_unknown_slug_is_404(client, catalogue, django_assert_max_num_queries):
     assert [g.slug for g in gpu_family("h100")] == ["h100-nvl", "h100-pcie", "h100-sxm"]
-    response = client.get("/gpus/h100/")
+    with django_assert_max_num_queries(6):  # footer x2, the slug, the alias, GPUs, their market
+        response = client.get("/gpus/h100/")
     assert response.status_code == 200
     assert [r.gpu.slug for r in response.context["rows"]] == ["h100-sxm", "h100-nvl", "h100-pcie"]
     assert client.get("/gpus/h100-sxm/").context["gpu"] == catalogue["sxm"]
@@ -191,6 +192,11 @@ def test_every_page_answers_on_the_curated_data():
         body = response.content.decode()
         assert "DESIGN.md" not in body and "2x-A100_PCIE-32-65536" not in body, path
         assert "$0.00 (0%)" not in body, path
+        assert not re.search(r"dense [\d,]{5,}B", body), path  # no "priced like a dense 15,466B model"
+    for path in ("/gpus/?format=csv", "/models/?format=csv", "/providers/?format=csv", "/gpus/h100-sxm/?format=csv"):
+        text = client.get(path).content.decode()
+        assert not re.search(r"\d\.\d*000(,|$)", text, re.M), f"{path} pads decimals with zeros"
+        assert not re.search(r"\dE[+-]\d", text), f"{path} writes an exponent"
 
 
 @pytest.mark.django_db(transaction=True)
