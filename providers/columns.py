@@ -78,6 +78,7 @@ PROVIDER_SORTS = {
     "gpus": lambda r: r.gpu_type_count,
     "models": lambda r: r.model_count,
     "position": lambda r: r.market_position,
+    "token_position": lambda r: r.token_position,
 }
 PROVIDER_CSV = [
     C("provider", lambda r: r.provider.name),
@@ -87,6 +88,8 @@ PROVIDER_CSV = [
     C("models", lambda r: r.model_count),
     C("median_vs_market", lambda r: ratio(r.market_position)),
     C("compared_gpu_markets", lambda r: r.compared_count),
+    C("tokens_vs_cheapest", lambda r: ratio(r.token_position)),
+    C("compared_models", lambda r: r.token_compared_count),
 ]
 
 # /providers/<slug>/

@@ -82,3 +82,15 @@ def test_compare_models_follow_the_chosen_blend_and_a_bad_blend_is_told(client, 
     assert response.context["filters"].notices == [
         "Ignored blend “lots”: write it as input:output with whole numbers up to 100, e.g. 3:1; showing 3:1."
     ]
+
+
+def test_provider_list_gives_a_token_market_position_too(client, apis, django_assert_max_num_queries):
+    with django_assert_max_num_queries(5):  # footer x2, providers, GPU market, token market
+        rows = client.get(reverse("providers:provider_list")).context["rows"]
+    by_slug = {r.provider.slug: r for r in rows}
+    # Llama: DeepInfra 0.30 is cheapest, Together 0.60 (+100%); Qwen: both 0.15 (0%). Solo: DeepInfra alone.
+    assert by_slug["deepinfra"].token_position == 0 and by_slug["deepinfra"].token_compared_count == 2
+    assert by_slug["together"].token_position == Decimal("0.5")  # the middle of +100% and 0%
+    assert by_slug["lambda"].token_position is None and by_slug["deepinfra"].model_count == 3
+    sorted_rows = client.get(reverse("providers:provider_list"), {"sort": "-token_position"}).context["rows"]
+    assert [r.provider.slug for r in sorted_rows] == ["together", "deepinfra", "lambda"]
