@@ -177,3 +177,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# Optional (openrouter:endpoints): OpenRouter returns endpoint latency and throughput only to authenticated
+# callers; without a key the source still records uptime.
+OPENROUTER_API_KEY = os.environ.get("OPENROUTER_API_KEY", "")

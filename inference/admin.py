@@ -121,3 +121,41 @@ class ThroughputProfileAdmin(admin.ModelAdmin):
         ),
         ("Source", {"fields": ["source_url", "as_of", "note"]}),
     ]
+
+
+# --- Measured endpoint speed (issue 17) ------------------------------------------------------------
+
+from .models import EndpointMeasurement, MeasurementStatus  # noqa: E402
+
+
+@admin.register(EndpointMeasurement)
+class EndpointMeasurementAdmin(admin.ModelAdmin):
+    """Speed measurements; the ones held for review (a >5x jump) are approved or rejected here."""
+
+    list_display = [
+        "offering",
+        "measured_on",
+        "tokens_per_second_p50",
+        "ttft_ms_p50",
+        "uptime_percent",
+        "request_count",
+        "source",
+        "status",
+        "review_reason",
+    ]
+    list_filter = ["status", "source", "offering__provider"]
+    list_select_related = ["offering__provider", "offering__model"]
+    search_fields = ["offering__provider__name", "offering__model__name", "endpoint", "source"]
+    date_hierarchy = "measured_on"
+    autocomplete_fields = ["offering"]
+    actions = ["approve_selected", "reject_selected"]
+
+    @admin.action(description="Approve (publish) the selected measurements")
+    def approve_selected(self, request, queryset):
+        count = queryset.exclude(status=MeasurementStatus.PUBLISHED).update(status=MeasurementStatus.PUBLISHED)
+        self.message_user(request, f"Published {count} measurement(s).")
+
+    @admin.action(description="Reject the selected held measurements")
+    def reject_selected(self, request, queryset):
+        count = queryset.filter(status=MeasurementStatus.PENDING).update(status=MeasurementStatus.REJECTED)
+        self.message_user(request, f"Rejected {count} measurement(s).")

@@ -156,6 +156,25 @@ class InferenceOfferingQuerySet(ListingQuerySet):
         }
         return self.annotate(**{name: Subquery(newest.values(field)[:1]) for name, field in fields.items()})
 
+    def with_latest_measurement(self):
+        """Annotate each offering with its newest published speed measurement (EndpointMeasurement).
+
+        Adds latest_tps_p50 (output tokens/s per request), latest_ttft_ms_p50, latest_uptime_percent,
+        latest_request_count, latest_window_minutes, latest_measured_on, latest_measurement_source:
+        None where the offering was never measured. Subqueries in the same query: no extra queries.
+        """
+        newest = EndpointMeasurement.objects.published().filter(offering=OuterRef("pk")).order_by("-measured_on", "-pk")
+        fields = {
+            "latest_tps_p50": "tokens_per_second_p50",
+            "latest_ttft_ms_p50": "ttft_ms_p50",
+            "latest_uptime_percent": "uptime_percent",
+            "latest_request_count": "request_count",
+            "latest_window_minutes": "window_minutes",
+            "latest_measured_on": "measured_on",
+            "latest_measurement_source": "source",
+        }
+        return self.annotate(**{name: Subquery(newest.values(field)[:1]) for name, field in fields.items()})
+
 
 class InferenceOffering(models.Model):
     """One provider serving one model in one variant (quantization, serving kind)."""
@@ -257,6 +276,146 @@ class InferencePriceObservation(models.Model):
     @property
     def blended(self):
         return blended_price(self.usd_per_mtok_input, self.usd_per_mtok_output)
+
+
+# --- Measured speed of API endpoints (OpenRouter's measurements of its own traffic) ------------------
+
+
+class MeasurementStatus(models.TextChoices):
+    PUBLISHED = "published", "Published"
+    PENDING = "pending", "Held for review"
+    REJECTED = "rejected", "Rejected"
+
+
+class EndpointMeasurementQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=MeasurementStatus.PUBLISHED)
+
+    def latest_by_offering(self, offering_ids):
+        """{offering id: its newest published measurement} for these offerings. One query.
+
+        A correlated subquery picks each offering's newest row (served by endpoint_meas_latest_idx).
+        """
+        newest = (
+            EndpointMeasurement.objects.published()
+            .filter(offering=OuterRef("offering"))
+            .order_by("-measured_on", "-pk")
+            .values("pk")[:1]
+        )
+        rows = self.published().filter(offering_id__in=list(offering_ids), pk=Subquery(newest))
+        return {m.offering_id: m for m in rows}
+
+
+def _positive_or_null(*fields):
+    condition = Q()
+    for field in fields:
+        condition &= Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gt": 0})
+    return condition
+
+
+class EndpointMeasurement(models.Model):
+    """What one source measured of one inference offering's endpoint on one UTC day.
+
+    Throughput is output tokens per second *per request* (one stream, not a replica's aggregate), and
+    TTFT is the time to the first token in milliseconds, each at the percentiles the source gives over
+    its window (OpenRouter: the last 30 minutes of its own traffic). Percentiles are stored as the
+    source labels them. History is kept like prices: one row per offering, day and source.
+
+    A row the ingest path found suspicious (a >5x jump from the last published figure) is kept with
+    status "pending" and a reason, and only "published" rows reach the pages (admin approves/rejects).
+    """
+
+    offering = models.ForeignKey(InferenceOffering, on_delete=models.CASCADE, related_name="measurements")
+    measured_on = models.DateField(help_text="UTC day the source's window ended (the day it was collected).")
+    source = models.CharField(max_length=60, help_text='The scraper source, e.g. "openrouter:endpoints".')
+    endpoint = models.CharField(
+        max_length=200, blank=True, help_text="The source's name for the endpoint, e.g. deepinfra/turbo."
+    )
+    tokens_per_second_p50 = models.DecimalField(
+        "output tokens/s per request, p50", max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    tokens_per_second_p90 = models.DecimalField(
+        "output tokens/s per request, p90", max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    tokens_per_second_p99 = models.DecimalField(
+        "output tokens/s per request, p99", max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    ttft_ms_p50 = models.DecimalField(
+        "time to first token (ms), p50", max_digits=10, decimal_places=1, null=True, blank=True
+    )
+    ttft_ms_p90 = models.DecimalField(
+        "time to first token (ms), p90", max_digits=10, decimal_places=1, null=True, blank=True
+    )
+    ttft_ms_p99 = models.DecimalField(
+        "time to first token (ms), p99", max_digits=10, decimal_places=1, null=True, blank=True
+    )
+    uptime_percent = models.DecimalField(
+        "uptime (%)", max_digits=5, decimal_places=2, null=True, blank=True, help_text="Successful / all requests."
+    )
+    request_count = models.PositiveIntegerField(null=True, blank=True, help_text="Requests behind the figures.")
+    window_minutes = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The period the figures cover, ending at collection (OpenRouter: 30)."
+    )
+    source_url = models.URLField(max_length=500, blank=True)
+    status = models.CharField(max_length=10, choices=MeasurementStatus.choices, default=MeasurementStatus.PUBLISHED)
+    review_reason = models.CharField(max_length=200, blank=True)
+    reference_tokens_per_second = models.DecimalField(
+        max_digits=10, decimal_places=2, null=True, blank=True, help_text="The published figure it was compared with."
+    )
+
+    objects = EndpointMeasurementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-measured_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["offering", "measured_on", "source"], name="endpoint_measurement_unique_per_day_source"
+            ),
+            models.CheckConstraint(
+                condition=Q(tokens_per_second_p50__isnull=False)
+                | Q(ttft_ms_p50__isnull=False)
+                | Q(uptime_percent__isnull=False),
+                name="endpoint_measurement_has_a_figure",
+            ),
+            models.CheckConstraint(
+                condition=_positive_or_null("tokens_per_second_p50", "tokens_per_second_p90", "tokens_per_second_p99"),
+                name="endpoint_measurement_speeds_positive",
+            ),
+            models.CheckConstraint(
+                condition=_positive_or_null("ttft_ms_p50", "ttft_ms_p90", "ttft_ms_p99"),
+                name="endpoint_measurement_ttft_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(uptime_percent__isnull=True) | (Q(uptime_percent__gte=0) & Q(uptime_percent__lte=100)),
+                name="endpoint_measurement_uptime_percent",
+            ),
+            models.CheckConstraint(
+                condition=_positive_or_null("window_minutes"), name="endpoint_measurement_window_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(status=MeasurementStatus.PUBLISHED) | ~Q(review_reason=""),
+                name="endpoint_measurement_held_has_reason",
+            ),
+        ]
+        indexes = [
+            # latest_by_offering() / with_latest_measurement(): the newest measurement of one offering.
+            models.Index(fields=["offering", "-measured_on"], name="endpoint_meas_latest_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.offering} {self.tokens_per_second_p50} tok/s on {self.measured_on} ({self.source})"
+
+    def freshness(self, today=None):
+        """current / stale / delisted by the day it was measured (the same 3 and 14 days as prices)."""
+        return freshness_of(self.measured_on, today)
+
+    def approve(self):
+        self.status = MeasurementStatus.PUBLISHED
+        self.save(update_fields=["status"])
+
+    def reject(self):
+        self.status = MeasurementStatus.REJECTED
+        self.save(update_fields=["status"])
 
 
 # --- Throughput profiles (the breakeven calculator's self-hosting side) ---------------------------

@@ -15,7 +15,7 @@ from computeprices.freshness import today_utc
 from computeprices.tables import QueryForm, csv_response, sort_rows
 
 from . import analysis as price_size
-from . import price_charts
+from . import price_charts, speed
 from .forms import BlendField
 from .models import LanguageModel
 from .queries import (
@@ -197,9 +197,10 @@ def _sort_columns(sort):
 
 
 def model_detail(request, slug):
-    """One model's listed offerings, cheapest blended first, with charts. Three queries.
+    """One model's listed offerings, cheapest blended first, with charts. Four queries.
 
-    The model, its listed offerings with their latest prices and providers, their price history.
+    The model, its listed offerings with their latest prices and providers, their price history, and
+    their latest speed measurements (inference.speed).
     """
     model = get_object_or_404(LanguageModel, slug=slug)
     form = PageOptionsForm(request.GET)
@@ -249,6 +250,7 @@ def model_detail(request, slug):
             "bar_figure": price_charts.blended_bar_figure(rows, labels, blend) if has_bars else None,
             "history_figure": price_charts.history_figure(rows, labels, history, blend) if history else None,
             "history_days": HISTORY_DAYS,
+            **speed.model_page_context(request.GET, rows, blend, today),  # speed beside price: one query
         },
     )
 

@@ -84,7 +84,7 @@ def nightly_signature(names=None):
     limit, a worker lost, a source no longer registered) Celery skips a chord's body, so the same
     refresh is linked as the body's error callback: the statistics are recomputed either way.
     """
-    names = list(names or sorted(REGISTRY))
+    names = list(names or sorted(n for n, s in REGISTRY.items() if getattr(s, "nightly", True)))  # not file-only
     body = refresh_statistics.s()
     body.link_error(refresh_statistics.si())
     return chord(

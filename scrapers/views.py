@@ -43,7 +43,7 @@ def sources(request):
         {
             "name": name,
             "anchor": name.replace(":", "-"),
-            "kind": "GPU-hour prices" if source.kind == "gpu" else "Per-token prices",
+            "kind": {"gpu": "GPU-hour prices", "speed": "Endpoint speed"}.get(source.kind, "Per-token prices"),
             "url": getattr(source, "page_url", source.url),
             "last_run": last_ok.get(name),
             "failing": _failing_since(last_ok.get(name), last_failed.get(name)),

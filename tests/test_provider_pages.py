@@ -253,8 +253,8 @@ def test_compare_handles_slugs_containing_vs(client, market):
 # Query counts: the same bound at 10 and 500 offerings.
 
 PROVIDER_LIST_QUERIES = 5  # footer x2, providers, current GPU offerings, model counts
-PROVIDER_DETAIL_QUERIES = 9  # footer x2, provider, its GPU offerings, their market, its inference offerings,
-# their market, its daily prices, its GPUs' daily statistics
+PROVIDER_DETAIL_QUERIES = 10  # footer x2, provider, its GPU offerings, their market, its inference offerings,
+# their market, its daily prices, its GPUs' daily statistics, its offerings' latest speed measurements
 COMPARE_QUERIES = 5  # footer x2, the two providers, their current GPU offerings, their current inference offerings
 
 

@@ -1,10 +1,11 @@
 """Every source by name: `skypilot:<cloud>`, `azure`, `runpod`, `openrouter`, `litellm`, `page:<provider>`."""
 
-from . import azure, litellm, openrouter, pages, runpod, skypilot
+from . import azure, litellm, openrouter, openrouter_endpoints, openrouter_stats, pages, runpod, skypilot
 
+SPEED_MODULES = (openrouter_endpoints, openrouter_stats)  # per-endpoint speed, not prices (scrapers.speed_ingest)
 REGISTRY = {
     source.name: source for module in (skypilot, azure, runpod, openrouter, litellm, pages) for source in module.SOURCES
-}
+} | {source.name: source for module in SPEED_MODULES for source in module.SOURCES}
 
 
 def get_source(name):
@@ -38,6 +39,8 @@ RECORDED_PAYLOADS = {
     "runpod": "gpu/runpod/gpuTypes_graphql_response_ewyluda_fixture.json",
     "openrouter": "inference/openrouter/openrouter_models_2026-08-08.json",
     "litellm": "inference/litellm_prices_2026-02-14.json",
+    "openrouter:endpoints": "inference/openrouter/openrouter_frontend_model_stats_2026-08-08_subset.jsonl",
+    "openrouter:stats": "inference/openrouter/openrouter_frontend_model_stats_2026-08-08_subset.jsonl",
     "page:lambda": "gpu/html/lambda_pricing_20260109103934.html",
     "page:runpod": "gpu/html/runpod_pricing_20250909131230.html",
     "page:hyperstack": "gpu/html/hyperstack_gpu-pricing_20240822101707.html",
