@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from computeprices.charts import layout as chart_layout
 from computeprices.freshness import today_utc
 from computeprices.tables import ignored_notice
 
@@ -207,15 +208,12 @@ def scatter_figure(rows, blend):
     if others:
         data.append(trace(others, "beaten on both by another offering", OFF_FRONTIER))
     data.append(trace(best, "frontier: nothing is both cheaper and faster", FRONTIER, "lines+markers"))
-    layout = {
-        "template": "none",
-        "font": {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13},
-        "margin": {"l": 60, "r": 20, "t": 20, "b": 60},
-        "hovermode": "closest",
-        "xaxis": {"title": {"text": "output tokens/s per request (p50, measured)"}, "rangemode": "tozero"},
-        "yaxis": {"title": {"text": f"USD per 1M tokens ({blend})"}, "rangemode": "tozero"},
-        "legend": {"orientation": "h", "y": -0.25},
-    }
+    layout = chart_layout(  # the site's one chart layout (computeprices.charts)
+        hovermode="closest",
+        xaxis={"title": {"text": "output tokens/s per request (p50, measured)"}, "rangemode": "tozero"},
+        yaxis={"title": {"text": f"USD per 1M tokens ({blend})"}, "rangemode": "tozero"},
+        legend={"y": -0.25},
+    )
     return {"data": data, "layout": layout}
 
 
