@@ -94,3 +94,9 @@ def test_provider_list_gives_a_token_market_position_too(client, apis, django_as
     assert by_slug["lambda"].token_position is None and by_slug["deepinfra"].model_count == 3
     sorted_rows = client.get(reverse("providers:provider_list"), {"sort": "-token_position"}).context["rows"]
     assert [r.provider.slug for r in sorted_rows] == ["together", "deepinfra", "lambda"]
+
+
+def test_compare_of_two_apis_skips_the_empty_gpu_tables(client, apis):
+    other = ProviderFactory(name="Other API", slug="other", offers=Provider.Offers.INFERENCE_API)
+    body = client.get(reverse("providers:compare", args=[f"deepinfra-vs-{other.slug}"])).content.decode()
+    assert "Neither DeepInfra nor Other API rents GPUs now." in body and 'id="shared-table"' not in body
