@@ -24,7 +24,7 @@ BASE_LAYOUT = {
     "colorway": COLOURS,
     "hoverlabel": {"namelength": -1},
     "margin": {"l": 56, "r": 16, "t": 48, "b": 40},
-    "title": {"font": {"size": 14}, "x": 0, "xanchor": "left", "xref": "paper"},
+    "title": {"font": {"size": 14}, "x": 0.01, "xanchor": "left", "xref": "container"},
     "legend": {"orientation": "h", "yanchor": "top", "y": -0.15, "x": 0, "font": {"size": 12}},
     "xaxis": {"gridcolor": "#e5e9ef", "automargin": True},
     "yaxis": {"gridcolor": "#e5e9ef", "zerolinecolor": "#d9dee4", "automargin": True},
@@ -46,7 +46,8 @@ def layout(**overrides):
 
 
 def title(text):
-    return {"text": text, "font": {"size": 14}, "x": 0, "xanchor": "left", "xref": "paper"}
+    """A chart title from the chart's left edge (not the plot's), so a long one still fits a phone."""
+    return {"text": text, "font": {"size": 14}, "x": 0.01, "xanchor": "left", "xref": "container"}
 
 
 def fold_legend(traces, keep=LEGEND_TOP, others_label="others"):

@@ -93,13 +93,15 @@ def price_size_figure(analysis):
         xaxis={"title": {"text": "parameters (billions)"}, "type": "log"},
         yaxis={"title": {"text": f"cheapest USD per 1M tokens ({analysis.blend})"}, "type": "log"},
         legend={"orientation": "h", "y": -0.3},
+        margin={"t": 64},
         updatemenus=[
             {
                 "type": "buttons",
                 "direction": "left",
                 "x": 0,
-                "y": 1.12,
+                "y": 1.02,
                 "xanchor": "left",
+                "yanchor": "bottom",
                 "buttons": [
                     {
                         "label": "log axes",
