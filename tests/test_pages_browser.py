@@ -19,6 +19,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 WIDTHS = (390, 1366)
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", ARTIFACTS / "screenshots"))
+MIN_PLOT_PX = 150
+PLOT_HEIGHTS = "[...document.querySelectorAll('[data-figure]')].map(d => Math.round(d._fullLayout?._size?.h ?? 0))"
 # A chart counts as drawn when plotly put its SVG inside the chart's own div.
 DRAWN = "n => [...document.querySelectorAll('[data-figure]')].filter(d => d.querySelector('svg.main-svg')).length >= n"
 # Pages other helpers own and are reworking on their branches: an overflow there is theirs to fix.
@@ -67,6 +69,10 @@ def test_every_page_fits_answers_and_draws_its_charts(browser_page, width):
                 page.wait_for_function(DRAWN, arg=charts, timeout=20_000)
             except Exception:  # noqa: BLE001 (reported below with the page's name)
                 problems.append(f"{path}: {charts} chart(s) embedded, not all drawn")
+            # A legend may not squash the plot: every plot area keeps a readable height.
+            heights = page.evaluate(PLOT_HEIGHTS)
+            if any(h < MIN_PLOT_PX for h in heights):
+                problems.append(f"{path}: plot areas {heights} px tall at {width} px, under {MIN_PLOT_PX}")
         page.screenshot(path=str(SCREENSHOTS / shot_name(path, width)), full_page=True)
         scroll_width = page.evaluate("document.documentElement.scrollWidth")
         if scroll_width > width:
