@@ -100,3 +100,10 @@ def test_compare_of_two_apis_skips_the_empty_gpu_tables(client, apis):
     other = ProviderFactory(name="Other API", slug="other", offers=Provider.Offers.INFERENCE_API)
     body = client.get(reverse("providers:compare", args=[f"deepinfra-vs-{other.slug}"])).content.decode()
     assert "Neither DeepInfra nor Other API rents GPUs now." in body and 'id="shared-table"' not in body
+
+
+def test_compare_of_two_gpu_clouds_leads_with_gpus_and_says_neither_serves_tokens(client, apis):
+    other = ProviderFactory(name="Other Cloud", slug="other-cloud", offers=Provider.Offers.GPU_RENTAL)
+    body = client.get(reverse("providers:compare", args=[f"lambda-vs-{other.slug}"])).content.decode()
+    assert "Neither Lambda nor Other Cloud serves an inference API now." in body
+    assert body.index('id="shared"') < body.index('id="models"')
