@@ -48,18 +48,17 @@ def usd(value):
     return ("−$" if d < 0 else "$") + money_text(d)
 
 
-MACHINE_ID = re.compile(r"^(\d+)x-[A-Za-z0-9_]+-(\d+)-(\d+)$")  # "2x-A100_PCIE-32-65536": GPUs, vCPUs, RAM
+# Vast.ai's machine ids: "2x-A100_PCIE-32-65536" = GPUs, GPU, vCPUs, RAM in MB. Other sellers' ids that
+# look alike ("1x-H100-75-722") are left as written: we do not know what their numbers mean.
+MACHINE_ID = re.compile(r"^(\d+)x-[A-Za-z0-9_]+-(\d+)-(\d{5,})$")
 
 
 @register.filter
 def instance(name):
     """An instance name for readers: marketplace machine ids become what they describe
-    ("2x-A100_PCIE-32-65536" -> "32 vCPU, 64 GB RAM", RAM in MB when over 10,000, else GB);
-    cloud instance types stay as they are."""
+    ("2x-A100_PCIE-32-65536" -> "32 vCPU, 64 GB RAM"); cloud instance types stay as they are."""
     name = str(name or "")
     match = MACHINE_ID.match(name)
     if match:
-        ram = int(match[3])
-        ram_gb = round(ram / 1024) if ram >= 10_000 else ram
-        return f"{int(match[2])} vCPU, {ram_gb:,} GB RAM"
+        return f"{int(match[2])} vCPU, {round(int(match[3]) / 1024):,} GB RAM"
     return name
