@@ -9,9 +9,14 @@ from . import views
 from .api import api, api_page
 from .sitemaps import SITEMAPS
 
+admin.site.site_header = "ComputePrices admin"
+admin.site.site_title = "ComputePrices admin"
+admin.site.index_title = "Catalogue, prices and scrapers"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("about/", views.methodology, name="methodology"),
+    path("search/", views.search_page, name="search"),
     path("healthz", views.healthz, name="healthz"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("admin/", admin.site.urls),
@@ -24,3 +29,6 @@ urlpatterns = [
     path("", include("traces.urls")),
     path("", include("alerts.urls")),
 ]
+
+handler404 = "computeprices.views.page_not_found"
+handler500 = "computeprices.views.server_error"

@@ -1,12 +1,14 @@
-"""Site-wide pages: home, methodology, and the health check."""
+"""Site-wide pages: home, methodology, search, the 404 and 500 pages, and the health check."""
 
 from django.conf import settings
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 
 from inference.models import LanguageModel
 from providers.models import GpuOffering
+
+from .search import search
 
 HOME_GPU_FAMILIES = [("H100", "h100"), ("A100", "a100")]
 HOME_POPULAR_MODEL_COUNT = 6
@@ -44,3 +46,22 @@ def healthz(request):
         checks["redis"] = "not configured"
     healthy = all(v in ("ok", "not configured") for v in checks.values())
     return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
+
+
+def search_page(request):
+    """/search/?q=: GPUs, models and providers matching what was typed. Six queries (+2 for the footer)."""
+    query = request.GET.get("q", "").strip()[:100]
+    results = search(query) if query else {"gpus": [], "models": [], "providers": []}
+    found = sum(len(hits) for hits in results.values())
+    return render(request, "search.html", {"query": query, "results": results, "found": found})
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", {"path": request.path}, status=404)
+
+
+def server_error(request):
+    """No context processors or database: the site may be failing because of them."""
+    from django.template import loader
+
+    return HttpResponseServerError(loader.get_template("500.html").render({}))

@@ -8,23 +8,20 @@ the tests pass each one through go.Figure, so plotly still checks them.
 
 import math
 
+from computeprices.charts import fold_legend, implied_size_limit, log_ticks
+from computeprices.charts import layout as chart_layout
+
 from .models import ServingKind
 
 ACCENT = "#0b5cad"
 MUTED = "#9aa5b1"
 MOE = "#b35c00"
 PROPRIETARY = "#7a3e9d"
-FONT = {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13}
 
 
 def _layout(**extra):
-    return {
-        "template": "none",
-        "font": FONT,
-        "margin": {"l": 60, "r": 20, "t": 20, "b": 60},
-        "hovermode": "closest",
-        **extra,
-    }
+    """The site's one chart layout (computeprices.charts) with this chart's settings."""
+    return chart_layout(hovermode="closest", **extra)
 
 
 def offering_label(row, repeated_providers):
@@ -79,7 +76,7 @@ def history_figure(rows, labels, history, blend):
             }
         )
     layout = _layout(yaxis={"title": {"text": f"USD per 1M tokens ({blend})"}}, legend={"orientation": "h", "y": -0.25})
-    return {"data": data, "layout": layout}
+    return {"data": fold_legend(data), "layout": layout}
 
 
 def _log_spaced(low, high, count=60):
@@ -96,23 +93,39 @@ def price_size_figure(analysis):
         xaxis={"title": {"text": "parameters (billions)"}, "type": "log"},
         yaxis={"title": {"text": f"cheapest USD per 1M tokens ({analysis.blend})"}, "type": "log"},
         legend={"orientation": "h", "y": -0.3},
+        margin={"t": 64},
         updatemenus=[
             {
                 "type": "buttons",
                 "direction": "left",
                 "x": 0,
-                "y": 1.12,
+                "y": 1.02,
                 "xanchor": "left",
+                "yanchor": "bottom",
                 "buttons": [
                     {
                         "label": "log axes",
                         "method": "relayout",
-                        "args": [{"xaxis.type": "log", "yaxis.type": "log"}],
+                        "args": [
+                            {
+                                "xaxis.type": "log",
+                                "yaxis.type": "log",
+                                "xaxis.tickmode": "array",
+                                "yaxis.tickmode": "array",
+                            }
+                        ],
                     },
                     {
                         "label": "linear axes",
                         "method": "relayout",
-                        "args": [{"xaxis.type": "linear", "yaxis.type": "linear"}],
+                        "args": [
+                            {
+                                "xaxis.type": "linear",
+                                "yaxis.type": "linear",
+                                "xaxis.tickmode": "auto",
+                                "yaxis.tickmode": "auto",
+                            }
+                        ],
                     },
                 ],
             }
@@ -164,8 +177,10 @@ def price_size_figure(analysis):
                 hovertemplate="%{text}<br>%{x}B · $%{y:.4f}<extra></extra>",
             )
         )
+    limit = implied_size_limit([p.total_params_b for p in analysis.dense])
     placed = [(p, fit.implied_params_b(p.price)) for p in analysis.proprietary] if fit else []
-    placed = [(p, size) for p, size in placed if size is not None]
+    # Beyond the largest open model the line is guessing: such a model is left off the chart (the table says why).
+    placed = [(p, size) for p, size in placed if size is not None and (limit is None or size <= limit)]
     if placed:
         data.append(
             dict(
@@ -179,4 +194,17 @@ def price_size_figure(analysis):
                 hovertemplate="%{text}<br>$%{y:.4f}<extra></extra>",
             )
         )
+    _readable_log_axes(layout, data)
     return {"data": data, "layout": layout}
+
+
+def _readable_log_axes(layout, data):
+    """Ticks at 1-3-10 steps labelled as plain numbers, not plotly's minor "5 2 10 5 2 1" digits."""
+    for axis, key in (("xaxis", "x"), ("yaxis", "y")):
+        values = [v for trace in data for v in trace.get(key, []) if v is not None and v > 0]
+        ticks = log_ticks(min(values), max(values)) if values else {}
+        if ticks:
+            prefix = "$" if key == "y" else ""
+            suffix = "B" if key == "x" else ""
+            ticks["ticktext"] = [f"{prefix}{t}{suffix}" for t in ticks["ticktext"]]
+            layout[axis].update(tickmode="array", **ticks)

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from computeprices.charts import layout as chart_layout
 from computeprices.freshness import today_utc
+from computeprices.tables import ignored_notice
 
 from .models import EndpointMeasurement
 from .queries import DEFAULT_BLEND, summary_offerings
@@ -164,9 +166,10 @@ def parse_min_tps(raw):
     except InvalidOperation:
         value = None
     if value is None or not value.is_finite() or value <= 0 or value > MAX_MIN_TPS:
-        return None, (
-            f"Ignored min_tps={raw!r}: give output tokens per second per request as a number above 0 "
-            f"and at most {MAX_MIN_TPS}, e.g. 50."
+        return None, ignored_notice(  # the site's one wording (computeprices.tables)
+            "min_tps",
+            raw,
+            f"give output tokens per second per request as a number above 0 and at most {MAX_MIN_TPS}, e.g. 50",
         )
     return (value.quantize(Decimal(1)) if value == value.to_integral_value() else value), ""
 
@@ -176,7 +179,9 @@ def parse_speed_sort(raw):
         return DEFAULT_SPEED_SORT, ""
     if raw in SPEED_SORTS:
         return raw, ""
-    return DEFAULT_SPEED_SORT, f"Ignored speed_sort={raw!r}: use one of {', '.join(SPEED_SORTS)}. Sorted by speed."
+    return DEFAULT_SPEED_SORT, ignored_notice(
+        "speed_sort", raw, f"use one of {', '.join(SPEED_SORTS)}; sorted by speed"
+    )
 
 
 def scatter_figure(rows, blend):
@@ -203,15 +208,12 @@ def scatter_figure(rows, blend):
     if others:
         data.append(trace(others, "beaten on both by another offering", OFF_FRONTIER))
     data.append(trace(best, "frontier: nothing is both cheaper and faster", FRONTIER, "lines+markers"))
-    layout = {
-        "template": "none",
-        "font": {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13},
-        "margin": {"l": 60, "r": 20, "t": 20, "b": 60},
-        "hovermode": "closest",
-        "xaxis": {"title": {"text": "output tokens/s per request (p50, measured)"}, "rangemode": "tozero"},
-        "yaxis": {"title": {"text": f"USD per 1M tokens ({blend})"}, "rangemode": "tozero"},
-        "legend": {"orientation": "h", "y": -0.25},
-    }
+    layout = chart_layout(  # the site's one chart layout (computeprices.charts)
+        hovermode="closest",
+        xaxis={"title": {"text": "output tokens/s per request (p50, measured)"}, "rangemode": "tozero"},
+        yaxis={"title": {"text": f"USD per 1M tokens ({blend})"}, "rangemode": "tozero"},
+        legend={"y": -0.25},
+    )
     return {"data": data, "layout": layout}
 
 

@@ -5,18 +5,18 @@ query-string filters that do not parse are ignored and listed on the page, never
 downloads as CSV with ?format=csv, holding exactly the rows the page shows.
 """
 
-import csv
 from datetime import timedelta
-from decimal import Decimal
 
 from django import forms
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from computeprices.charts import implied_size_limit
 from computeprices.freshness import today_utc
+from computeprices.tables import QueryForm, csv_response, sort_rows
 
 from . import analysis as price_size
 from . import price_charts, speed
+from .forms import BlendField
 from .models import LanguageModel
 from .queries import (
     BLEND_CHOICES,
@@ -27,54 +27,20 @@ from .queries import (
     model_offerings,
     model_price_summaries,
     offering_rows,
-    parse_blend,
     price_history,
     summarize,
 )
 
-CSV_DIGITS = Decimal("0.000001")  # the precision prices are stored at
 
+class PageOptionsForm(QueryForm):
+    """What every per-token page accepts: the blend ratio and the output format (from QueryForm)."""
 
-def _csv_value(value):
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return str(value.quantize(CSV_DIGITS))
-    return value
-
-
-def csv_response(filename, header, rows):
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([_csv_value(v) for v in row])
-    return response
-
-
-class PageOptionsForm(forms.Form):
-    """What every per-token page accepts: the blend ratio and the output format."""
-
-    blend = forms.CharField(required=False)
-    format = forms.ChoiceField(required=False, choices=[("", "page"), ("html", "page"), ("csv", "CSV")])
-
-    def clean_blend(self):
-        blend, error = parse_blend(self.cleaned_data["blend"])
-        if error:
-            raise forms.ValidationError(error)
-        return blend
+    blend = BlendField()
 
 
 def ignored_messages(form):
-    """One line per query-string value the form refused: it was ignored and the page says so."""
-    messages = []
-    for name, errors in form.errors.items():
-        raw = form.data.get(name, "")
-        for error in errors:
-            text = error if error.startswith("Ignored") else f"Ignored {name}={raw!r}: {error}"
-            messages.append(text)
-    return messages
+    """One line per query-string value the form refused, in the site's one wording (computeprices.tables)."""
+    return form.notices
 
 
 def page_options(form):
@@ -112,9 +78,9 @@ class ModelListFilterForm(PageOptionsForm):
     sort = forms.ChoiceField(required=False, choices=[(f"{d}{k}", k) for k in SORTS for d in ("", "-")])
 
     def __init__(self, data, creators, modalities):
-        super().__init__(data)
         self.creators = {c.lower(): c for c in creators}
         self.modalities = {m.lower(): m for m in modalities}
+        super().__init__(data)
 
     def clean_creator(self):
         value = self.cleaned_data["creator"].strip()
@@ -166,9 +132,7 @@ def sort_summaries(summaries, sort):
     """Sort by one column; models without a value for it go last whichever the direction."""
     descending, key = sort.startswith("-"), SORTS[sort.lstrip("-")]
     summaries = sorted(summaries, key=lambda s: (s.model.name.lower(), s.model.pk))
-    known = [s for s in summaries if key(s) is not None]
-    unknown = [s for s in summaries if key(s) is None]
-    return sorted(known, key=key, reverse=descending) + unknown
+    return sort_rows(summaries, key, descending)
 
 
 def model_list(request):
@@ -340,6 +304,7 @@ def _markup(price, predicted):
 def analysis_rows(result):
     """One dict per model: its price beside what the line predicts for its size, and the size its price implies."""
     fit = result.fit
+    limit = implied_size_limit([p.total_params_b for p in result.dense])
     rows = []
     for point in [*result.dense, *result.moe, *result.proprietary]:
         row = {"point": point, "fit_at_total": None, "fit_at_active": None, "implied_params_b": None}
@@ -349,7 +314,10 @@ def analysis_rows(result):
                 if point.kind == "moe":
                     row["fit_at_active"] = fit.predict(point.active_params_b)
             if point.kind != "dense":
-                row["implied_params_b"] = fit.implied_params_b(point.price)
+                implied = fit.implied_params_b(point.price)
+                # Far beyond the largest open model the line is guessing: the page says so, not a number.
+                row["beyond_range"] = implied is not None and limit is not None and implied > limit
+                row["implied_params_b"] = None if row["beyond_range"] else implied
         row["markup_at_total"] = _markup(point.price, row["fit_at_total"])
         row["markup_at_active"] = _markup(point.price, row["fit_at_active"])
         rows.append(row)

@@ -13,27 +13,16 @@ any unknown or ill-typed property), so the format is still checked by plotly its
 import html
 from datetime import timedelta
 
-# No named plotly template: validating one costs ~100 ms per figure. These few settings give the
-# same clean look.
-LAYOUT = {
-    "template": {},
-    "paper_bgcolor": "#ffffff",
-    "plot_bgcolor": "#ffffff",
-    "font": {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "color": "#1b1f24"},
-    "colorway": ["#636efa", "#ef553b", "#00cc96", "#ab63fa", "#ffa15a", "#19d3f3", "#ff6692", "#b6e880"],
-    "hovermode": "x unified",
-    "hoverlabel": {"namelength": -1},
-    "margin": {"l": 56, "r": 16, "t": 40, "b": 40},
-    "legend": {"orientation": "h", "y": -0.2},
-    "yaxis": {
-        "title": {"text": "USD per GPU-hour"},
-        "tickprefix": "$",
-        "rangemode": "tozero",
-        "gridcolor": "#e5e9ef",
-        "zerolinecolor": "#d9dee4",
-    },
-    "xaxis": {"type": "date", "gridcolor": "#e5e9ef"},
-}
+from computeprices.charts import fold_legend
+from computeprices.charts import layout as chart_layout
+from computeprices.charts import title as chart_title
+
+# The site's one chart layout (computeprices.charts) with this family's axes.
+LAYOUT = chart_layout(
+    hovermode="x unified",
+    yaxis={"title": {"text": "USD per GPU-hour"}, "tickprefix": "$", "rangemode": "tozero"},
+    xaxis={"type": "date"},
+)
 
 
 def _label(name: str) -> str:
@@ -79,8 +68,8 @@ def _line(points, markers=True, every_day=False, **kwargs) -> dict:
     return {"type": "scatter", "x": xs, "y": ys, "line": line, **mode, **kwargs}
 
 
-def _figure(title: str, traces: list[dict]) -> dict:
-    return {"data": traces, "layout": {**LAYOUT, "title": {"text": _label(title)}}}
+def _figure(heading: str, traces: list[dict]) -> dict:
+    return {"data": traces, "layout": {**LAYOUT, "title": chart_title(_label(heading))}}
 
 
 def gpu_history_figure(history, title: str) -> dict:
@@ -120,15 +109,20 @@ def gpu_history_figure(history, title: str) -> dict:
             column("cheapest_usd_per_gpu_hour"), name="Cheapest", every_day=True, line={"color": "#1a7f37", "width": 3}
         ),
     ]
-    for name, points in history.lines.items():
-        # The reader clicks a provider in the legend to show its line.
-        traces.append(_line(points, name=_label(name), line={"width": 1}, visible="legendonly"))
-    return _figure(title, traces)
+    # The reader clicks a provider in the legend to show its line; cheapest providers first, the
+    # rest behind one "others" entry so the legend fits a phone.
+    lines = sorted(history.lines.items(), key=lambda item: (_latest(item[1]) is None, _latest(item[1]) or 0, item[0]))
+    providers = [_line(points, name=_label(name), line={"width": 1}, visible="legendonly") for name, points in lines]
+    return _figure(title, traces + fold_legend(providers, others_label="other providers"))
 
 
 def provider_history_figure(history, title: str) -> dict:
     """One provider's cheapest price per GPU over time, with each GPU's market median to toggle on."""
-    traces = [_line(points, name=_label(name), legendgroup=_label(name)) for name, points in history.lines.items()]
+    traces = fold_legend(
+        [_line(points, name=_label(name), legendgroup=_label(name)) for name, points in history.lines.items()],
+        others_label="other GPUs",
+    )
+    folded = {t["meta"] for t in traces if t.get("legendgroup") == "others"}
     medians = {}
     for gpu_name, day, median in history.stats:
         medians.setdefault(gpu_name, []).append((day, median))
@@ -138,8 +132,13 @@ def provider_history_figure(history, title: str) -> dict:
                 points,
                 name=_label(f"{name} market median"),
                 line={"dash": "dot", "width": 1},
-                legendgroup=_label(name),
+                legendgroup="others" if _label(name) in folded else _label(name),
+                showlegend=_label(name) not in folded,
                 visible="legendonly",
             )
         )
     return _figure(title, traces)
+
+
+def _latest(points):
+    return points[-1][1] if points else None

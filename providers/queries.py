@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Count
-
 from computeprices.freshness import today_utc
 from inference.models import InferenceOffering, blended_price
 
@@ -200,6 +198,23 @@ class ProviderRow:
     model_count: int = 0
     market_position: Decimal | None = None  # median of (its price / market median - 1) over its GPUs
     compared_count: int = 0  # (GPU, pricing type) pairs with at least one other provider
+    token_position: Decimal | None = None  # median of (its blended price / the cheapest provider's - 1) per model
+    token_compared_count: int = 0  # (model, serving kind) markets with at least one other provider
+
+    @property
+    def sells(self):
+        """What it sells now, from its current offerings (its declared kind when it has none)."""
+        return sells_label(self.gpu_type_count, self.model_count, self.provider)
+
+
+def sells_label(gpu_count, model_count, provider):
+    if gpu_count and model_count:
+        return "GPU rental and inference API"
+    if gpu_count:
+        return "GPU rental"
+    if model_count:
+        return "Inference API"
+    return f"{provider.get_offers_display()} (nothing listed now)"
 
 
 def provider_rows(providers, today=None) -> list[ProviderRow]:
@@ -219,12 +234,7 @@ def provider_rows(providers, today=None) -> list[ProviderRow]:
         summary = market[(gpu_id, pricing_type)]
         if summary.provider_count >= 2 and summary.median:
             ratios[provider_id].append(price / summary.median - 1)
-    model_counts = dict(
-        InferenceOffering.objects.current(today)
-        .values("provider_id")
-        .annotate(models=Count("model", distinct=True))
-        .values_list("provider_id", "models")
-    )
+    models, token_ratios = _token_markets(today)
     result = []
     for provider in providers:
         provider_ratios = sorted(ratios[provider.pk])
@@ -232,12 +242,48 @@ def provider_rows(providers, today=None) -> list[ProviderRow]:
             ProviderRow(
                 provider=provider,
                 gpu_type_count=len(gpu_types[provider.pk]),
-                model_count=model_counts.get(provider.pk, 0),
+                model_count=len(models[provider.pk]),
                 market_position=quantile(provider_ratios, Decimal("0.5")) if provider_ratios else None,
                 compared_count=len(provider_ratios),
+                token_position=quantile(sorted(token_ratios[provider.pk]), Decimal("0.5"))
+                if token_ratios[provider.pk]
+                else None,
+                token_compared_count=len(token_ratios[provider.pk]),
             )
         )
     return result
+
+
+def _token_markets(today=None):
+    """({provider_id: {model ids served now}}, {provider_id: [its blended 3:1 / cheapest other - 1]}); one query.
+
+    Per (model, serving kind) served by two providers or more, each provider's cheapest blended price
+    against the cheapest provider's.
+    """
+    rows = (
+        InferenceOffering.objects.current(today)
+        .with_latest_price()
+        .order_by()
+        .values_list("provider_id", "model_id", "serving_kind", "latest_input", "latest_output")
+    )
+    models, own = defaultdict(set), {}
+    for provider_id, model_id, serving_kind, price_in, price_out in rows:
+        models[provider_id].add(model_id)
+        price = blended_price(price_in, price_out)
+        key = (model_id, serving_kind, provider_id)
+        if price is not None and (key not in own or price < own[key]):
+            own[key] = price
+    cheapest, providers = {}, defaultdict(int)
+    for (model_id, serving_kind, _), price in own.items():
+        market = (model_id, serving_kind)
+        providers[market] += 1
+        cheapest[market] = min(price, cheapest.get(market, price))
+    ratios = defaultdict(list)
+    for (model_id, serving_kind, provider_id), price in own.items():
+        market = (model_id, serving_kind)
+        if providers[market] >= 2 and cheapest[market]:
+            ratios[provider_id].append(price / cheapest[market] - 1)
+    return models, ratios
 
 
 # /providers/<slug>/

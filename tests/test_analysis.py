@@ -282,3 +282,17 @@ def test_price_size_fit_command_prints_the_fit_of_the_data(capsys):
     out = capsys.readouterr().out
     assert "blend 3:1: intercept $0.1000 + $0.0500 per 10B, R² 1.000, n=3 dense models" in out
     assert "at 70B $0.450" in out
+
+
+@pytest.mark.django_db
+def test_a_price_far_beyond_the_line_says_so_instead_of_an_absurd_size(client, catalogue):
+    priced_model("opus", None, "15", "75", open_weights=False, name="Very Dear")  # the line would say ~12,000B
+    response = client.get(reverse("inference:analysis"))
+    row = next(r for r in response.context["rows"] if r["point"].slug == "opus")
+    assert row["beyond_range"] and row["implied_params_b"] is None
+    body = response.content.decode()
+    assert "off the line" in body and "DESIGN.md" not in body
+    names = [t["text"] for t in response.context["figure"]["data"] if t.get("text")]
+    assert not any("Very Dear" in text for texts in names for text in texts if text)
+    ticks = response.context["figure"]["layout"]["xaxis"]["ticktext"]
+    assert "100B" in ticks and all(t.endswith("B") for t in ticks)

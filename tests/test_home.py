@@ -55,7 +55,7 @@ def test_home_shows_cheapest_blended_for_most_served_models(client):
     body = client.get("/").content.decode()
     # (3 x 0.20 + 0.60) / 4 = 0.300
     assert "Llama Test 70B" in body
-    assert "$0.300" in body and "Alpha" in body
+    assert "$0.30" in body and "Alpha" in body
 
 
 def test_home_query_count_is_constant(client, django_assert_max_num_queries):

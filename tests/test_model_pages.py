@@ -284,7 +284,7 @@ def test_bad_blend_on_model_page_is_ignored_and_reported(client, llama):
     response = client.get(llama.get_absolute_url(), {"blend": "</script>"})
     assert response.status_code == 200
     assert response.context["ignored"]
-    assert "Ignored blend=&#x27;&lt;/script&gt;&#x27;" in response.content.decode()
+    assert "Ignored blend “&lt;/script&gt;”" in response.content.decode()
     assert response.context["summary"].cheapest == blend("1", "2")
 
 

@@ -5,6 +5,9 @@ Plain dicts, not plotly.graph_objects: its validation costs tens of ms per figur
 tests/test_traces_pages.py passes every figure through go.Figure, so plotly still checks the format.
 """
 
+from computeprices.charts import layout as chart_layout
+from computeprices.charts import title as chart_title
+
 from .models import Route
 
 ROUTE_LABELS = dict(Route.choices)
@@ -21,14 +24,8 @@ ROUTE_COLOURS = {
     "dedicated": "#e76f51",
     "self_hosted": "#6a4c93",
 }
-LAYOUT = {
-    # "none", not a named template: plotly.py would copy the whole template into every figure (~80 KB, ~100 ms).
-    "template": "none",
-    "plot_bgcolor": "white",
-    "margin": {"l": 70, "r": 20, "t": 40, "b": 60},
-    "height": 380,
-    "legend": {"orientation": "h", "yanchor": "top", "y": -0.22},
-}
+# The site's one chart layout (computeprices.charts) with this page's height and legend place.
+LAYOUT = chart_layout(height=380, margin={"l": 70, "b": 60}, legend={"y": -0.22})
 
 
 def cost_by_route_figure(summary, p95_target_ms):
@@ -65,7 +62,7 @@ def cost_by_route_figure(summary, p95_target_ms):
         **LAYOUT,
         "barmode": "group",
         "xaxis": {"tickangle": 0},
-        "title": {"text": "Lowest cost per accepted output by route", "font": {"size": 14}},
+        "title": chart_title("Lowest cost per accepted output by route"),
         "yaxis": {
             "title": {"text": "USD per accepted output"},
             "rangemode": "tozero",
@@ -98,7 +95,7 @@ def p95_concurrency_figure(summary, p95_target_ms):
             )
     layout = {
         **LAYOUT,
-        "title": {"text": "p95 latency against concurrency", "font": {"size": 14}},
+        "title": chart_title("p95 latency against concurrency"),
         # Log scale: concurrency is usually measured in doublings; ticks only where there is data.
         "xaxis": {
             "title": {"text": "concurrent requests"},

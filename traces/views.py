@@ -1,23 +1,24 @@
 """Trace pages: the list of datasets and one dataset's routes compared per workload."""
 
 from datetime import timedelta
-from decimal import Decimal, InvalidOperation
 
 from django.shortcuts import get_object_or_404, render
 from django.utils.http import urlencode
 
 from computeprices.freshness import STALE_AFTER_DAYS, today_utc
+from computeprices.tables import BoundedDecimalField, QueryForm
 from inference.models import InferenceOffering, ServingKind
 
 from . import charts, tables
 from .metrics import DEFAULT_REVIEWER_USD_PER_MINUTE, ListPrice, summarize
 from .models import TraceDataset
 
-# The reader's query-string options: name -> (what it is, default, smallest allowed, largest allowed).
-PAGE_OPTIONS = {
-    "p95": ("p95 target (ms)", None, Decimal("0"), Decimal("1e9")),
-    "reviewer": ("reviewer cost (USD per minute)", DEFAULT_REVIEWER_USD_PER_MINUTE, Decimal("0"), Decimal("1e6")),
-}
+
+class TraceOptionsForm(QueryForm):
+    """The reader's query-string options; a bad value is ignored and said so, never an error."""
+
+    p95 = BoundedDecimalField(0, "1e9", low_inclusive=False, label="p95")
+    reviewer = BoundedDecimalField(0, "1e6", label="reviewer")
 
 
 def dataset_list(request):
@@ -63,24 +64,10 @@ def dataset_detail(request, slug):
 
 
 def read_options(query):
-    """({name: Decimal or default}, notices): a bad value is ignored and said so, never an error."""
-    options, notices = {}, []
-    for name, (label, default, low, high) in PAGE_OPTIONS.items():
-        options[name] = default
-        raw = query.get(name, "").strip()[:40]
-        if not raw:
-            continue
-        try:
-            value = Decimal(raw)
-        except InvalidOperation:
-            notices.append(f'{name}="{raw}" ignored: {label} must be a number.')
-            continue
-        if not value.is_finite() or not low <= value <= high or (name == "p95" and value == 0):
-            bound = "above 0" if name == "p95" else f"at least {low}"
-            notices.append(f'{name}="{raw}" ignored: {label} must be {bound} and at most {high:,.0f}.')
-            continue
-        options[name] = Decimal(format(value, "f"))  # 1e4 -> 10000, as the form shows it back
-    return options, notices
+    """({name: Decimal or default}, notices), read through TraceOptionsForm."""
+    form = TraceOptionsForm(query)
+    options = {"p95": form.option("p95"), "reviewer": form.option("reviewer", DEFAULT_REVIEWER_USD_PER_MINUTE)}
+    return options, form.notices
 
 
 def latest_list_prices(rows):

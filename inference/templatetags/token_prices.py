@@ -7,6 +7,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
 
+from computeprices.templatetags.prices import usd as site_usd
+
 register = template.Library()
 
 MISSING = "—"
@@ -23,15 +25,8 @@ def _decimal(value):
 
 @register.filter
 def usd(value):
-    """$15.00, $0.60, $0.035, $0.0075: cents above a dollar, up to four decimals (at least two) below."""
-    d = _decimal(value)
-    if d is None:
-        return MISSING
-    if abs(d) >= 1:
-        return f"${d.quantize(Decimal('0.01'), ROUND_HALF_UP):,}"
-    text = f"{d.quantize(Decimal('0.0001'), ROUND_HALF_UP):f}".rstrip("0")
-    whole, _, decimals = text.partition(".")
-    return f"${whole}.{decimals.ljust(2, '0')}"
+    """The site's one money rule (computeprices/templatetags/prices.py): $15.00, $0.263, $0.30, $0.0075."""
+    return site_usd(value)
 
 
 @register.filter

@@ -9,9 +9,44 @@
       var source = document.getElementById(div.dataset.figure);
       if (!source) return;
       var figure = JSON.parse(source.textContent);
+      fitLegend(div, figure);
       div.textContent = "";
-      window.Plotly.newPlot(div, figure.data, figure.layout, { responsive: true, displaylogo: false });
+      // No mode bar: it covered chart titles, above all on phones. Zoom and pan stay on the chart itself.
+      window.Plotly.newPlot(div, figure.data, figure.layout, { responsive: true, displaylogo: false, displayModeBar: false });
     });
+  }
+  // On a phone a horizontal legend wraps to one entry a row and would squash the plot: give the
+  // chart room for it instead (the server already folds long legends into "others").
+  function fitLegend(div, figure) {
+    var layout = figure.layout || (figure.layout = {});
+    if (div.clientWidth >= 600) return;
+    layout.xaxis = Object.assign({}, layout.xaxis);
+    layout.xaxis.tickfont = Object.assign({ size: 10 }, layout.xaxis.tickfont);
+    if (layout.showlegend === false) return;
+    (figure.data || []).forEach(function (t) {  // one legend line fits the phone
+      if (typeof t.name === "string" && t.name.length > 44) t.name = t.name.slice(0, 42) + "…";
+    });
+    var entries = (figure.data || []).filter(function (t) { return t.showlegend !== false; }).length;
+    if (entries < 4) return;
+    var legendHeight = 29 * legendRows(figure.data, div.clientWidth - 16) + 12;
+    var plot = layout.height ? Math.min(layout.height, 320) : 300;
+    // The legend sits at the foot of the chart, one entry a line, below the axis title.
+    layout.height = Math.min(plot + legendHeight, 900);
+    layout.margin = Object.assign({}, layout.margin, { b: 70 + legendHeight });
+    layout.legend = Object.assign({}, layout.legend, {
+      orientation: "h", yref: "container", y: 0, yanchor: "bottom", x: 0, font: { size: 11 }
+    });
+  }
+  // How many lines a horizontal legend takes: entries packed left to right, ~6.2 px a character at 11 px.
+  function legendRows(traces, width) {
+    var rows = 1, used = 0;
+    (traces || []).forEach(function (t) {
+      if (t.showlegend === false) return;
+      var w = 44 + 6.2 * String(t.name || "").length;
+      if (used && used + w > width) { rows += 1; used = 0; }
+      used += w;
+    });
+    return rows;
   }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", draw);

@@ -4,22 +4,15 @@ from decimal import Decimal
 
 from django import template
 
+from computeprices.templatetags.prices import usd as site_usd
+
 register = template.Library()
 
 
 @register.filter
 def usd(value):
-    """$1,234.56 from a dollar up; four significant figures below ($0.01234, $0.0004567, $0.02)."""
-    if value is None or value == "":
-        return "—"
-    value = Decimal(value)
-    if abs(value) >= 1:
-        return f"${value:,.2f}"
-    if value == 0:
-        return "$0"
-    text = format(value.quantize(Decimal(1).scaleb(value.adjusted() - 3)), "f").rstrip("0")
-    whole, _, fraction = text.partition(".")
-    return f"${whole}.{fraction.ljust(2, '0')}"
+    """The site's one money rule (computeprices/templatetags/prices.py): $1,234.50, $0.325, $0.000323."""
+    return site_usd(value)
 
 
 @register.filter

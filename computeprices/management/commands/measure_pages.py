@@ -87,6 +87,9 @@ PAGES = [
     "/alerts/",
     "/feeds/price-changes/",
     lambda: _busiest_gpu() and "/feeds" + _busiest_gpu(),
+    "/search/?q=h100",
+    "/search/?q=llama+70b",
+    "/gpus/h100/",
 ]
 
 
