@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "inference",
     "scrapers",
     "traces",
+    "selfhost",
 ]
 
 MIDDLEWARE = [

@@ -385,6 +385,7 @@ class ThroughputProfile(models.Model):
             gpu.bf16_dense_tflops,
             gpu.fp8_dense_tflops,
             self.precision,
+            has_fp4=(gpu.architecture or "").lower().startswith("blackwell"),
         )
 
     def bound_problems(self):
