@@ -17,4 +17,5 @@ urlpatterns = [
     path("", include("inference.urls")),
     path("", include("scrapers.urls")),
     path("", include("traces.urls")),
+    path("", include("selfhost.urls")),
 ]

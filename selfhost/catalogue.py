@@ -67,7 +67,8 @@ def corrected_gpus(model: planner.ModelSpec, gpu: planner.GpuSpec, precision, gp
 
 def measured_from(profile: ThroughputProfile) -> list[throughput.Measured]:
     """The profile's figures as Measured rows (a prefill and a decode figure give two), corrected to a
-    replica that holds the model. A prefill figure that counts cache hits is not a compute rate: left out."""
+    replica that holds the model. A prefill figure that counts cache hits is not a compute rate: it is kept
+    for pricing the profile's own workload, and left out of the fit (throughput.FITTED_KINDS)."""
     model, gpu = model_spec(profile.model), gpu_spec(profile.gpu)
     if not model.active_params_b or model.kv_bytes_per_token_bf16 is None or not gpu.precisions:
         return []
@@ -84,11 +85,12 @@ def measured_from(profile: ThroughputProfile) -> list[throughput.Measured]:
         "engine": profile.engine,
     }
     rows = []
-    if profile.prefill_tokens_per_second and profile.prefill_measure == "prefill":
+    if profile.prefill_tokens_per_second:
+        cached = profile.prefill_measure != "prefill"
         rows.append(
             throughput.Measured(
-                key=f"{profile.key}:prefill",
-                kind="prefill",
+                key=f"{profile.key}:{'prefill_with_cache_hits' if cached else 'prefill'}",
+                kind="prefill_with_cache_hits" if cached else "prefill",
                 value=float(profile.prefill_tokens_per_second) * scale,
                 **common,
             )

@@ -22,6 +22,7 @@ DEFAULT_INPUT_TOKENS = 1000  # a request's shape where neither the user nor the 
 DEFAULT_OUTPUT_TOKENS = 1000
 MAX_BATCH_PER_GPU = 512  # serving engines' batch ceilings; memory usually binds first
 MIN_GROUP = 3
+FITTED_KINDS = ("prefill", "decode", "total_output")  # a prefill rate counting cache hits is not fitted
 GRID = [round(0.02 * 1.1**i, 4) for i in range(42)]  # 0.02 .. ~1.0
 GRID = [g for g in GRID if g <= 1.0] + [1.0]
 SINGLE, DISAGGREGATED = "single-replica engine", "disaggregated multi-node serving"
@@ -120,7 +121,7 @@ class Measured:
     def predict(self, ep, ed, bound=False):
         p, d_bound, d_read = self.components
         d = d_bound if bound else d_read
-        if self.kind == "prefill":
+        if self.kind.startswith("prefill"):
             return ep * p if p else None
         if not d:
             return None
@@ -144,7 +145,7 @@ class Efficiency:
 
 
 def _fit(profiles) -> tuple[float, float, float, float]:
-    usable = [(m, math.log(m.value)) for m in profiles if m.bound()]
+    usable = [(m, math.log(m.value)) for m in profiles if m.kind in FITTED_KINDS and m.bound()]
     best, best_err = (GRID[len(GRID) // 2],) * 2, None
     kinds = {m.kind for m, _ in usable}
     for ep in GRID if kinds - {"decode"} else [best[0]]:
@@ -182,8 +183,9 @@ GROUPINGS = (
 def efficiency_for(profiles: tuple, cls: str, moe: bool, generation: str) -> Efficiency:
     """The efficiency for an engine class, model kind and GPU generation, fitted on `profiles`."""
     wanted = (cls, "mixture-of-experts" if moe else "dense", generation)
+    fitted = [m for m in profiles if m.kind in FITTED_KINDS]
     for names, key in GROUPINGS:
-        chosen = [m for m in profiles if key(m) == wanted[: len(names)]]
+        chosen = [m for m in fitted if key(m) == wanted[: len(names)]]
         if len(chosen) >= MIN_GROUP or not names:
             ep, ed, low, high = _fit(chosen)
             label = ", ".join(f"{n}: {v}" for n, v in zip(names, wanted, strict=False)) or "all measured profiles"
@@ -197,7 +199,7 @@ def calibrate(profiles) -> list[dict]:
     rows = []
     for m in profiles:
         bound = m.bound()
-        if not bound:
+        if not bound or m.kind not in FITTED_KINDS:
             continue
         others = tuple(p for p in profiles if p is not m)
         eff = efficiency_for(others, m.engine_class, m.model.is_moe, m.gpu.generation)

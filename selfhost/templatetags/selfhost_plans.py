@@ -1,0 +1,12 @@
+"""{% cheapest_self_host_plan model as plan %}: the model page's self-hosting block."""
+
+from django import template
+
+from selfhost.summary import cheapest_plan
+
+register = template.Library()
+
+
+@register.simple_tag
+def cheapest_self_host_plan(model):
+    return cheapest_plan(model) if model is not None else None
