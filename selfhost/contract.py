@@ -248,10 +248,8 @@ def compute(query, api_speeds=None) -> Answer:
         for name, messages in form.errors.items():
             a.errors[name] = list(messages)
         return a
-    if "model" in a.errors:
-        return a
-
-    _self_hosting(a, cd, model, shape, api_speeds)
+    if "model" not in a.errors:
+        _self_hosting(a, cd, model, shape, share)
     for name, messages in a.errors.items():
         if name in form.fields and name not in form.errors:
             for m in messages:
@@ -352,11 +350,8 @@ def rates_for(plan, measured, efficiency, shape, speed=None, profile_key=""):
     )
 
 
-def _self_hosting(a: Answer, cd, model, shape, api_speeds):
+def _self_hosting(a: Answer, cd, model, shape, share):
     """Fill gpu, plan, rates, gpu price, gpus_per_replica, prefill/decode (or errors naming the field)."""
-    share = a.values["input_tokens_per_day"] / max(
-        Decimal(1), a.values["input_tokens_per_day"] + a.values["output_tokens_per_day"]
-    )
     utilization = a.values["utilization"]
     speed = float(cd["tokens_per_second_per_user"]) if cd.get("tokens_per_second_per_user") else None
     gpu = cd.get("gpu")
@@ -418,6 +413,11 @@ def _self_hosting(a: Answer, cd, model, shape, api_speeds):
         key = (cost is None, cost or 0)
         if best is None or key < best[0]:
             best = (key, g, plan, rates, used, offering)
+    if not a.candidates:
+        a.errors["gpu"] = [
+            "No GPU with published specs in the catalogue: pick one, or enter every self-hosting figure."
+        ]
+        return
     if best is None:
         # Every candidate refused: report the one asked for (or the first) against its field.
         g, refusal = a.candidates[0][0], a.candidates[0][1]
