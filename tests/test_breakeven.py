@@ -316,7 +316,7 @@ def test_speed_and_ttft_targets_change_the_plan(client, catalogue):
     assert "offline maximum throughput" not in fast["throughput"]["conditions"]
     impossible = client.get(API, base | {"tokens_per_second_per_user": "5000"})
     assert list(impossible.json()["errors"]) == ["tokens_per_second_per_user"]
-    ttft = client.get(API, base | {"p95_ttft_ms": "300"}).json()
+    ttft = client.get(API, base | {"p95_ttft_ms": "150"}).json()
     assert ttft["inputs"]["utilization"] < 0.5 and "time to first token" in ttft["sources"]["utilization"]
     assert list(client.get(API, base | {"p95_ttft_ms": "1"}).json()["errors"]) == ["p95_ttft_ms"]
 
