@@ -413,6 +413,7 @@ def _self_hosting(a: Answer, cd, model, shape, share):
         key = (cost is None, cost or 0)
         if best is None or key < best[0]:
             best = (key, g, plan, rates, used, offering)
+    a.candidates.sort(key=lambda c: (c[3] is None, c[3] or 0, c[0].name))
     if not a.candidates:
         a.errors["gpu"] = [
             "No GPU with published specs in the catalogue: pick one, or enter every self-hosting figure."
@@ -519,7 +520,8 @@ def _route(a: Answer, offerings, api_speeds):
         tokens_per_second_per_user=a.values.get("tokens_per_second_per_user"),
         api_monthly=a.result.api_monthly_cost,
         api_offering=(
-            f"{a.api_offering.provider.name} at ${a.api_offering.latest_input}/${a.api_offering.latest_output} per 1M"
+            f"{a.api_offering.provider.name} at ${a.api_offering.latest_input.normalize():f} input / "
+            f"${a.api_offering.latest_output.normalize():f} output per 1M"
             if a.api_offering is not None and a.origins.get("api_input_price") != "you"
             else "the prices you entered"
         ),
