@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 from decimal import Decimal
 
-from inference import economics
+import inference.economics as economics
 from inference.economics import D
 
 MAX_RANGES = 40  # steps listed one by one; past that the answer says "alternating up to ..."

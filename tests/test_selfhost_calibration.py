@@ -42,3 +42,15 @@ def test_a_profile_whose_replica_cannot_hold_the_model_is_restated_whole(curated
     assert "deepseek-deepseek-v3-h800-8gpu-fp8-production-day:prefill" not in rows
     # An unstated precision on H200 is bounded at FP8, the best Hopper has (not an FP4 rate it lacks).
     assert rows["sglang-kimi-k2-h200-8gpu-unstated-2000-100:prefill"].precision == "fp8"
+
+
+def test_the_methodology_page_shows_the_calibration_and_its_command(curated, client):
+    from tests.charts import assert_valid_plotly, page_figures
+
+    response = client.get("/about/")
+    html = response.content.decode()
+    assert response.status_code == 200 and 'id="calibration"' in html
+    assert "python manage.py throughput_calibration" in html and "Leave-one-out over" in html
+    figures = page_figures(response)
+    assert_valid_plotly(figures)
+    assert sum(len(t["x"]) for t in figures["calibration-figure"]["data"] if t["mode"] == "markers") >= 60
