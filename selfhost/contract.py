@@ -154,11 +154,16 @@ def _fully_explicit(cd):
     )
 
 
-def compute(query, api_speeds=None) -> Answer:
+def compute(query, api_speeds=None, model=None) -> Answer:
+    """The answer for a query (a QueryDict or dict). `model` passes an already-loaded LanguageModel."""
     form = BreakevenForm(query)
+    if model is not None:
+        form.fields["model"].queryset = LanguageModel.objects.none()
     valid = form.is_valid()
     a = Answer(form=form)
     cd = form.cleaned_data
+    if model is not None:
+        cd["model"] = model
 
     def take(name, default=None, origin=""):
         if cd.get(name) is not None:

@@ -10,9 +10,7 @@ def cheapest_plan(model):
     """{cost_per_mtok, plan, rates, gpu, offering, utilization, url} for the cheapest planned GPU, or
     {reason, url} when there is none. Constant queries (those of one /breakeven/ answer)."""
     url = f"{reverse('selfhost:breakeven')}?model={model.slug}"
-    query = QueryDict(mutable=True)
-    query["model"] = model.slug
-    a = compute(query)
+    a = compute(QueryDict(), model=model)
     priced = [(cost, gpu, plan, rates) for gpu, plan, rates, cost in a.candidates if cost is not None]
     if not priced:
         reasons = [str(m) for messages in a.errors.values() for m in messages]
