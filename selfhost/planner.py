@@ -204,7 +204,7 @@ def plan_replica(
     """The smallest replica (or the asked-for `gpus`) holding the model at `precision`, or why not."""
     reason = why_not(model, gpu)
     if reason:
-        return NoPlan(reason, field="model")
+        return NoPlan(reason, field="gpu" if reason.startswith(gpu.name) else "model")
     precision = precision or gpu.default_precision
     if precision not in gpu.precisions:
         have = ", ".join(p.upper() for p in gpu.precisions)

@@ -193,6 +193,36 @@ def test_api_never_answers_500(client, overrides):
     json.loads(response.content)
 
 
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.dictionaries(
+        st.sampled_from(
+            sorted(FULL)
+            + [
+                "tokens_per_day",
+                "p95_ttft_ms",
+                "tokens_per_second_per_user",
+                "precision",
+                "residency",
+                "context_tokens",
+                "gpu",
+                "model",
+                "profile",
+            ]
+        ),  # fmt: skip
+        st.one_of(st.text(max_size=12), st.sampled_from(["1e-999999", "1e999", "nan", "-inf", "100M", "2.5B"])),
+    )
+)
+def test_page_never_answers_500(client, overrides):
+    assert client.get(PAGE, overrides).status_code == 200
+
+
+def test_a_gpu_without_compute_specs_is_named(client, catalogue):
+    GpuFactory(slug="mystery", name="Mystery GPU", bf16_dense_tflops=None, fp8_dense_tflops=None)
+    response = client.get(API, {"model": "llama-3-3-70b", "gpu": "mystery", "gpu_hourly_price": "1"})
+    assert response.status_code == 400 and list(response.json()["errors"]) == ["gpu"]
+
+
 # --- defaults from the database ------------------------------------------------------------------
 
 
