@@ -332,7 +332,9 @@ def rates_for(plan, measured, efficiency, shape, speed=None, profile_key=""):
         per_request = o / out.value - i / prefill
         decode = o / per_request if per_request > 0 else out.value
         decode = min(decode, estimated.decode_bound)
-    label = "measured: " + out.key.split(":")[0] + ("" if pre else " (prefill estimated: the profile publishes none)")
+    label = f"measured: {out.engine} on {out.gpus}x {out.gpu.name} at {out.precision.upper()}" + (
+        "" if pre else " (prefill estimated: the profile publishes none)"
+    )
     conditions = "the profile's own conditions" + (
         f" ({out.concurrency:,} sequences in flight)" if out.concurrency else " (the load it was measured at)"
     )
