@@ -390,6 +390,7 @@ def _self_hosting(a: Answer, cd, model, shape, share):
     prices = catalogue.cheapest_gpu_offerings([g.pk for g in candidates])
     mspec = catalogue.model_spec(model)
     gpus_asked, precision_asked = cd.get("gpus_per_replica"), cd.get("precision") or None
+    profile_gpus = next((m.gpus for m in measured if m.key.split(":")[0] == profile_key), None) if profile_key else None
     context = cd.get("context_tokens") or max(planner.DEFAULT_CONTEXT_TOKENS, sum(shape))
     best = None
     for g in candidates:
@@ -397,7 +398,7 @@ def _self_hosting(a: Answer, cd, model, shape, share):
         precision = precision_asked
         if profile_key and precision is None:
             precision = next(m.precision for m in measured if m.key.split(":")[0] == profile_key)
-        plan = planner.plan_replica(mspec, gspec, precision, gpus_asked, context_tokens=context)
+        plan = planner.plan_replica(mspec, gspec, precision, gpus_asked or profile_gpus, context_tokens=context)
         if isinstance(plan, planner.NoPlan):
             a.candidates.append((g, plan, None, None))
             continue
@@ -450,6 +451,9 @@ def _self_hosting(a: Answer, cd, model, shape, share):
     a.origins["precision"] = "you" if precision_asked else "planner: FP8 where the GPU has it, else BF16"
     if gpus_asked is not None:
         a.values["gpus_per_replica"], a.origins["gpus_per_replica"] = gpus_asked, "you"
+    elif profile_gpus:
+        a.values["gpus_per_replica"] = a.plan.gpus
+        a.origins["gpus_per_replica"] = "the measured profile's whole deployment"
     else:
         a.values["gpus_per_replica"], a.origins["gpus_per_replica"] = a.plan.gpus, plan_origin
     a.values["context_tokens"] = context

@@ -462,6 +462,18 @@ def test_stale_prices_still_give_defaults_and_say_so(client, catalogue):
     assert "stale" in a.origins["api_input_price"] and "stale" in a.origins["gpu_hourly_price"]
 
 
+def test_a_picked_profile_keeps_its_whole_replica(client, catalogue):
+    ThroughputProfile.objects.create(
+        key="llama-h100-8", model=catalogue["model"], gpu=catalogue["h100"], engine="SGLang", precision="fp8",
+        gpus_per_replica=8, decode_tokens_per_second=Decimal(9000), decode_measure="decode",
+        source_url="https://example.com/8", as_of="2025-07-01",
+    )  # fmt: skip
+    body = client.get(API, {"model": "llama-3-3-70b", "profile": "llama-h100-8"}).json()
+    assert body["inputs"]["gpus_per_replica"] == 8 and body["throughput"]["profile"] == "llama-h100-8"
+    assert body["throughput"]["decode_tokens_per_second"] == 9000
+    assert body["sources"]["gpus_per_replica"] == "the measured profile's whole deployment"
+
+
 def test_api_refuses_a_profile_of_another_model(client, catalogue):
     response = client.get(API, {"model": "llama-3-3-70b", "profile": "x"})
     assert response.status_code == 400 and list(response.json()["errors"]) == ["profile"]
