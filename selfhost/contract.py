@@ -250,6 +250,10 @@ def compute(query, api_speeds=None, model=None) -> Answer:
             )
 
     if not valid:
+        for name, messages in a.errors.items():
+            if name in form.fields and name not in form.errors:
+                for m in messages:
+                    form.add_error(name, m)
         for name, messages in form.errors.items():
             a.errors[name] = list(messages)
         return a

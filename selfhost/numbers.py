@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 MAX_LENGTH = 40
 MAX_EXPONENT = 30
 SUFFIXES = {"": 0, "k": 3, "m": 6, "b": 9, "t": 12}
-NUMBER = re.compile(r"^(?P<sign>[+-]?)(?P<digits>\d+(?:\.\d*)?|\.\d+)(?:e(?P<exp>[+-]?\d{1,4}))?(?P<suffix>[kmbt]?)$")
+NUMBER = re.compile(r"^(?P<sign>[+-]?)(?P<digits>\d+(?:\.\d*)?|\.\d+)(?:e(?P<exp>[+-]?\d{1,9}))?(?P<suffix>[kmbt]?)$")
 HINT = "Enter a number such as 0.5, 100M, 2.5B or 100,000,000."
 
 
@@ -32,7 +32,7 @@ def parse_number(text) -> Decimal:
         raise ValueError(f"Too many digits. {HINT}")
     exponent = int(match["exp"] or 0) + SUFFIXES[match["suffix"]]
     if abs(exponent) > MAX_EXPONENT:
-        raise ValueError(f"Exponent out of range (at most 1e{MAX_EXPONENT}). {HINT}")
+        raise ValueError(f"Exponent out of range (between -{MAX_EXPONENT} and {MAX_EXPONENT}). {HINT}")
     value = Decimal(match["digits"]).scaleb(exponent)
     return -value if match["sign"] == "-" else value
 

@@ -63,12 +63,15 @@ def api_query(a: contract.Answer):
 
 @require_GET
 def breakeven_api(request):
+    """GET /api/v1/breakeven: contract.breakeven_response as JSON (400 names each field)."""
     status, body = contract.breakeven_response(request.GET)
     return JsonResponse(body, status=status)
 
 
 @require_GET
 def breakeven_page(request):
+    """Queries (constant in the catalogue's size): the default model, the model's offerings, the measured
+    profiles, the candidate GPUs and their prices, the profile used (when measured), the two selects."""
     a = contract.compute(request.GET)
     form = a.form
     for name, value in a.values.items():
