@@ -123,6 +123,7 @@ class Answer:
     route: dict | None = None
     notes: list = field(default_factory=list)
     candidates: list = field(default_factory=list)  # [(gpu, plan or NoPlan, rates, cost per 1M)] for the table
+    model_profiles: list = field(default_factory=list)  # the model's measured profiles, for "use this one" links
 
     @property
     def ok(self):
@@ -442,6 +443,7 @@ def _self_hosting(a: Answer, cd, model, shape, share):
             a.errors[refusal.field if refusal.field in BreakevenForm.base_fields else "gpu"] = [refusal.reason]
         return
     _, a.gpu, a.plan, a.rates, used, a.gpu_offering = best
+    a.model_profiles = _model_profiles(measured, model.slug, used)
     if used:
         from inference.models import ThroughputProfile
 
@@ -494,6 +496,28 @@ def _self_hosting(a: Answer, cd, model, shape, share):
                 f"capped so p95 time to first token stays under {cd['p95_ttft_ms']} ms "
                 f"(a prompt alone: ~{alone:,.0f} ms)"
             )
+
+
+def _model_profiles(measured, slug, used):
+    """[{key, engine, replica, precision, figures, used}] of one model's measured profiles (no queries)."""
+    rows = {}
+    for m in measured:
+        if m.model.slug != slug:
+            continue
+        key = m.key.split(":")[0]
+        row = rows.setdefault(
+            key,
+            {
+                "key": key,
+                "engine": m.engine,
+                "replica": f"{m.gpus}x {m.gpu.name}",
+                "precision": m.precision,
+                "figures": [],
+                "used": key == used,
+            },  # fmt: skip
+        )
+        row["figures"].append((m.kind.replace("_", " "), m.value))
+    return sorted(rows.values(), key=lambda r: (not r["used"], r["replica"], r["key"]))
 
 
 def _take_explicit(a, cd):

@@ -473,6 +473,10 @@ def test_a_picked_profile_keeps_its_whole_replica(client, catalogue):
     assert body["inputs"]["gpus_per_replica"] == 8 and body["throughput"]["profile"] == "llama-h100-8"
     assert body["throughput"]["decode_tokens_per_second"] == 9000
     assert body["sources"]["gpus_per_replica"] == "the measured profile's whole deployment"
+    page = client.get(PAGE, {"model": "llama-3-3-70b"})
+    rows = page.context["a"].model_profiles
+    assert [r["key"] for r in rows if r["used"]] == ["llama-h100"] and len(rows) == 2
+    assert "profile=llama-h100-8" in page.content.decode()
 
 
 def test_api_refuses_a_profile_of_another_model(client, catalogue):
