@@ -91,6 +91,9 @@ class BreakevenForm(forms.Form):
     context_tokens = number_field(
         "Context per sequence", minimum=Decimal(128), maximum=Decimal(10_000_000), integer=True, help_text="tokens"
     )
+    concurrency = number_field(
+        "Sequences held", minimum=1, maximum=Decimal(100_000), integer=True, help_text="at that context, for memory"
+    )
     prefill_tokens_per_second = number_field(
         "Prefill tokens/s", maximum=MAX_TOKENS_PER_SECOND, positive=True, help_text="per replica"
     )
@@ -397,13 +400,16 @@ def _self_hosting(a: Answer, cd, model, shape, share):
     gpus_asked, precision_asked = cd.get("gpus_per_replica"), cd.get("precision") or None
     profile_gpus = next((m.gpus for m in measured if m.key.split(":")[0] == profile_key), None) if profile_key else None
     context = cd.get("context_tokens") or max(planner.DEFAULT_CONTEXT_TOKENS, sum(shape))
+    concurrency = cd.get("concurrency") or planner.DEFAULT_CONCURRENCY
     best = None
     for g in candidates:
         gspec = catalogue.gpu_spec(g)
         precision = precision_asked
         if profile_key and precision is None:
             precision = next(m.precision for m in measured if m.key.split(":")[0] == profile_key)
-        plan = planner.plan_replica(mspec, gspec, precision, gpus_asked or profile_gpus, context_tokens=context)
+        plan = planner.plan_replica(
+            mspec, gspec, precision, gpus_asked or profile_gpus, context_tokens=context, concurrency=concurrency
+        )
         if isinstance(plan, planner.NoPlan):
             a.candidates.append((g, plan, None, None))
             continue
@@ -464,6 +470,8 @@ def _self_hosting(a: Answer, cd, model, shape, share):
         a.values["gpus_per_replica"], a.origins["gpus_per_replica"] = a.plan.gpus, plan_origin
     a.values["context_tokens"] = context
     a.origins["context_tokens"] = "you" if cd.get("context_tokens") else "site default (or one request's length)"
+    a.values["concurrency"] = concurrency
+    a.origins["concurrency"] = "you" if cd.get("concurrency") else "site default: sequences the replica must hold"
     take_rate = {"prefill_tokens_per_second": a.rates.prefill, "decode_tokens_per_second": a.rates.decode}
     for name, value in take_rate.items():
         if cd.get(name) is not None:

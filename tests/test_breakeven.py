@@ -310,6 +310,9 @@ def test_overriding_the_replica_replans_it(client, catalogue):
     assert bigger["throughput"]["basis"] == "estimated" and bigger["inputs"]["gpus_per_replica"] == 4
     assert bigger["throughput"]["decode_tokens_per_second"] <= bigger["throughput"]["decode_bound"]
     assert "estimated from" in bigger["throughput"]["label"]
+    long_context = client.get(API, base | {"context_tokens": "131072", "concurrency": "32"}).json()
+    assert long_context["inputs"]["gpus_per_replica"] > 2  # 32 x 128K tokens of KV cache need more GPUs
+    assert long_context["memory"]["kv_cache_gb"] > 600 and long_context["memory"]["fits"]
     bf16 = client.get(API, base | {"precision": "bf16"}).json()
     assert bf16["inputs"]["precision"] == "bf16" and bf16["memory"]["weights_gb"] == 140
 
