@@ -192,8 +192,8 @@ def compute(query, api_speeds=None, model=None) -> Answer:
     if model is not None and not model.open_weights:
         missing(
             "model",
-            f"{model.name} has closed weights: it cannot be self-hosted, so there is no self-hosting figure. "
-            "Its API bill is on the model page.",
+            f"{model.name} has closed weights: it cannot be self-hosted, so there is no self-hosting figure; "
+            "only its vendor's API serves it.",
         )
 
     # Volumes and mix.
