@@ -194,14 +194,16 @@ def efficiency_for(profiles: tuple, cls: str, moe: bool, generation: str) -> Eff
 
 
 def calibrate(profiles) -> list[dict]:
-    """Leave-one-out: each profile estimated from a fit on all the others."""
+    """Leave-one-out: each profile estimated from a fit on all the others (and without its twins)."""
     profiles = tuple(profiles)
     rows = []
     for m in profiles:
         bound = m.bound()
         if not bound or m.kind not in FITTED_KINDS:
             continue
-        others = tuple(p for p in profiles if p is not m)
+        # Left out with it: its twins (the same published figure filed under a sibling model, e.g. V3 and R1).
+        twin = (m.engine, m.gpu.slug, m.gpus, m.kind, m.value)
+        others = tuple(p for p in profiles if (p.engine, p.gpu.slug, p.gpus, p.kind, p.value) != twin)
         eff = efficiency_for(others, m.engine_class, m.model.is_moe, m.gpu.generation)
         estimated = m.predict(eff.prefill, eff.decode)
         rows.append(
