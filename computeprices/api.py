@@ -7,7 +7,6 @@ says otherwise); past that the answer is 429 with Retry-After. A bad parameter i
 """
 
 import hashlib
-import json
 import logging
 from typing import Any, Literal
 
@@ -19,10 +18,9 @@ from ninja.throttling import AnonRateThrottle
 
 from computeprices.apitypes import ErrorOut
 from inference.api import router as inference_router
-from inference.breakeven import BreakevenForm
-from inference.breakeven import breakeven_api as breakeven_view
 from providers.api import router as providers_router
 from scrapers.api import router as scrapers_router
+from selfhost.contract import BreakevenForm, breakeven_response
 
 logger = logging.getLogger(__name__)
 
@@ -83,9 +81,8 @@ api.add_router("", inference_router)
 api.add_router("", scrapers_router)
 
 
-# /api/v1/breakeven: the calculator's JSON, described in this schema. A thin adapter over the plain view
-# (BreakevenForm, breakeven_view imported above), so its contract (answer and 400 errors) is unchanged;
-# point those two imports at the calculator's new home when it moves.
+# /api/v1/breakeven: the calculator's JSON, described in this schema. A thin adapter over
+# selfhost.contract.breakeven_response, the one contract the /breakeven/ page shares (answer and 400 errors).
 
 
 class BreakevenOut(Schema):
@@ -99,9 +96,15 @@ class BreakevenOut(Schema):
     api_cost_per_mtok: float | None = Field(..., description="USD per 1M tokens through the API.")
     api_daily_cost: float | None
     busy_fraction: float | None
+    self_host_daily_cost: float | None = Field(None, description="USD per day for the GPUs.")
     cheaper: Literal["self_host", "api"]
+    volumes: dict[str, Any] | None = Field(None, description="Tokens/day ranges where self-hosting is cheaper.")
     inputs: dict[str, Any]
     sources: dict[str, Any]
+    memory: dict[str, Any] | None = Field(None, description="GB: weights, KV cache, overhead, available, fits.")
+    throughput: dict[str, Any] | None = Field(None, description="Tokens/s: measured or estimated, range, bounds.")
+    route: dict[str, Any] | None = Field(None, description="The route advisor: recommended route, costs, reasons.")
+    units: dict[str, Any] | None = Field(None, description="The unit of every figure in this answer.")
 
 
 class BreakevenErrors(Schema):
@@ -130,8 +133,8 @@ def _breakeven_parameters():
 )
 def breakeven(request):
     """The numbers of /breakeven/; a bad input is a 400 naming each field."""
-    response = breakeven_view(request)
-    return Status(response.status_code, json.loads(response.content))
+    status, body = breakeven_response(request.GET)
+    return Status(status, body)
 
 
 # /api/: the human page about the API (curl examples, limits, feeds, alerts).

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "scrapers",
     "traces",
     "alerts",
+    "selfhost",
 ]
 
 MIDDLEWARE = [

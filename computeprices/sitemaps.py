@@ -18,7 +18,7 @@ class SectionSitemap(Sitemap):
             "providers:provider_list",
             "inference:model_list",
             "inference:analysis",
-            "inference:breakeven",
+            "selfhost:breakeven",
             "traces:dataset_list",
             "methodology",
         ]

@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("scrapers.urls")),
     path("", include("traces.urls")),
     path("", include("alerts.urls")),
+    path("", include("selfhost.urls")),
 ]
 
 handler404 = "computeprices.views.page_not_found"

@@ -21,7 +21,7 @@ from computeprices.curated import (
 from computeprices.freshness import today_utc
 from providers.models import Provider, normalize_alias
 
-from .models import InferenceOffering, InferencePriceObservation, LanguageModel, ModelAlias, ServingKind
+from .models import AttentionKind, InferenceOffering, InferencePriceObservation, LanguageModel, ModelAlias, ServingKind
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 # o1-pro lists $600 per 1M output tokens; a per-1K price stored per million would be far above this.
@@ -48,7 +48,58 @@ def parse(data_dir: Path, problems: Problems, provider_offers: dict[str, str]) -
     return catalogue
 
 
+ARCHITECTURE_FIELDS = (
+    "num_layers",
+    "kv_layers",
+    "num_kv_heads",
+    "head_dim",
+    "attention_kind",
+    "architecture_source_url",
+)
+
+
+def _parse_architecture(path, problems) -> dict[str, dict]:
+    """{slug: architecture fields} from model_architecture.yaml (absent file: none)."""
+    if not path.exists():
+        return {}
+    data = read_yaml(path, problems)
+    if not isinstance(data, list):
+        problems.add(path.name, "expected a list of model architectures")
+        return {}
+    facts = {}
+    for i, item in enumerate(data):
+        e = Entry(item, f"{path.name}, {entry_label(i, item)}", problems)
+        slug = e.text("slug")
+        row = {
+            "num_layers": e.integer("layers", required=True, minimum=1),
+            "kv_layers": e.integer("kv_layers", minimum=1),
+            "num_kv_heads": e.integer("kv_heads", required=True, minimum=1),
+            "head_dim": e.integer("head_dim", required=True, minimum=1),
+            "attention_kind": e.choice("attention", set(AttentionKind.values)),
+            "architecture_source_url": e.text("source_url"),
+        }
+        if row["kv_layers"] and row["num_layers"] and row["kv_layers"] > row["num_layers"]:
+            problems.add(f"{e.where}, field 'kv_layers'", "more than layers")
+        if slug in facts:
+            problems.add(e.where, f"duplicate slug {slug!r}")
+        facts[slug] = row
+    return facts
+
+
 def _parse_models(path, catalogue, problems):
+    architecture = _parse_architecture(path.parent / "model_architecture.yaml", problems)
+    _parse_model_list(path, catalogue, problems)
+    slugs = {m["slug"] for m in catalogue.models}
+    for slug in sorted(set(architecture) - slugs):
+        problems.add("model_architecture.yaml", f"unknown model {slug!r} (not in models.yaml)")
+    for m in catalogue.models:
+        m.update(architecture.get(m["slug"]) or dict.fromkeys(ARCHITECTURE_FIELDS))
+        for name in ("kv_layers", "attention_kind", "architecture_source_url"):
+            if m[name] is None and name != "kv_layers":
+                m[name] = ""
+
+
+def _parse_model_list(path, catalogue, problems):
     data = read_yaml(path, problems)
     if data is None:
         return

@@ -280,27 +280,32 @@ class Bounds:
     precision_used: str
 
 
-def replica_bounds(active_params_b, gpus, memory_bandwidth_gbps, bf16_dense_tflops, fp8_dense_tflops, precision):
+def replica_bounds(
+    active_params_b, gpus, memory_bandwidth_gbps, bf16_dense_tflops, fp8_dense_tflops, precision, has_fp4=False
+):
     """Bounds for a replica of `gpus` whole GPUs, from dense (not sparse) peak FLOP/s and bandwidth.
 
-    FP8 on a GPU without FP8 tensor cores runs at the BF16 rate. The catalogue has no FP4 column: FP4
-    gets twice the FP8 rate (Blackwell's ratio), so the bound never falls below the hardware. A figure
-    whose precision the source does not state is held to the loosest bound (FP4 rate, half a byte a
-    weight) rather than to one we guessed.
+    FP8 on a GPU without FP8 tensor cores runs at the BF16 rate. FP4 runs at twice the FP8 rate only on a
+    GPU with FP4 tensor cores (`has_fp4`: Blackwell); elsewhere at the FP8 rate. A figure whose precision
+    the source does not state is held to the best precision the GPU really has (FP4 on Blackwell, else
+    FP8 where it has FP8 tensor cores, else BF16), never to a rate the hardware lacks.
     """
     if not active_params_b or not gpus:
         return Bounds(None, None, precision)
     fp8_rate = fp8_dense_tflops or bf16_dense_tflops
-    if precision in ("bf16", "fp16"):
+    if precision not in BYTES_PER_PARAM:  # unstated
+        precision_for_bound = "fp4" if has_fp4 and fp8_dense_tflops else ("fp8" if fp8_dense_tflops else "bf16")
+    else:
+        precision_for_bound = precision
+    if precision_for_bound in ("bf16", "fp16"):
         tflops = bf16_dense_tflops
-    elif precision == "fp8":
+    elif precision_for_bound == "fp8" or not has_fp4:
         tflops = fp8_rate
     else:
         tflops = 2 * D(fp8_rate) if fp8_rate else None
-    weight_precision = precision if precision in BYTES_PER_PARAM else "fp4"
     compute = compute_bound(tflops, gpus, active_params_b) if tflops else None
     decode = (
-        decode_bound_per_sequence(memory_bandwidth_gbps, gpus, active_params_b, weight_precision)
+        decode_bound_per_sequence(memory_bandwidth_gbps, gpus, active_params_b, precision_for_bound)
         if memory_bandwidth_gbps
         else None
     )

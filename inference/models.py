@@ -49,6 +49,14 @@ class LanguageModelQuerySet(models.QuerySet):
         return [(m, *best[m.pk]) for m in models_ if m.pk in best]
 
 
+class AttentionKind(models.TextChoices):
+    GQA = "gqa", "Grouped-query attention"
+    MHA = "mha", "Multi-head attention"
+    MLA = "mla", "Multi-head latent attention"
+    HYBRID = "hybrid", "Hybrid (linear or compressed layers beside attention)"
+    SLIDING = "sliding", "Sliding-window and global layers"
+
+
 class LanguageModel(models.Model):
     """A model as its creator released it (not a provider's deployment of it)."""
 
@@ -71,6 +79,20 @@ class LanguageModel(models.Model):
     release_date = models.DateField(null=True, blank=True)
     license = models.CharField(max_length=100, blank=True)
     source_url = models.URLField(max_length=500, blank=True)
+    # Architecture facts for sizing the KV cache (selfhost.planner); from inference/data/model_architecture.yaml.
+    num_layers = models.PositiveSmallIntegerField("layers", null=True, blank=True)
+    kv_layers = models.PositiveSmallIntegerField(
+        "layers holding a full KV cache",
+        null=True,
+        blank=True,
+        help_text="Layers whose KV cache grows with the context; fewer than all for hybrid/sliding-window models.",
+    )
+    num_kv_heads = models.PositiveSmallIntegerField("KV heads", null=True, blank=True, help_text="MLA: 1 latent head.")
+    head_dim = models.PositiveSmallIntegerField(
+        "head dimension", null=True, blank=True, help_text="MLA: kv_lora_rank + qk_rope_head_dim."
+    )
+    attention_kind = models.CharField(max_length=10, choices=AttentionKind.choices, blank=True)
+    architecture_source_url = models.URLField(max_length=500, blank=True)
 
     objects = LanguageModelQuerySet.as_manager()
 
@@ -98,6 +120,14 @@ class LanguageModel(models.Model):
             and self.total_params_b is not None
             and self.active_params_b < self.total_params_b
         )
+
+    @property
+    def kv_bytes_per_token(self):
+        """BF16 KV cache bytes per token of context, or None without the architecture facts."""
+        if not (self.num_layers and self.num_kv_heads and self.head_dim):
+            return None
+        per_element = 1 if self.attention_kind == AttentionKind.MLA else 2  # MLA stores one latent, not K and V
+        return (self.kv_layers or self.num_layers) * self.num_kv_heads * self.head_dim * per_element * 2
 
     @property
     def modality_list(self):
@@ -524,6 +554,7 @@ class ThroughputProfile(models.Model):
             gpu.bf16_dense_tflops,
             gpu.fp8_dense_tflops,
             self.precision,
+            has_fp4=(gpu.architecture or "").lower().startswith("blackwell"),
         )
 
     def bound_problems(self):

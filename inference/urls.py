@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import breakeven, views
+from . import views
 
 app_name = "inference"
 
@@ -8,6 +8,4 @@ urlpatterns = [
     path("models/", views.model_list, name="model_list"),
     path("models/<slug:slug>/", views.model_detail, name="model_detail"),
     path("analysis/", views.analysis, name="analysis"),
-    path("breakeven/", breakeven.breakeven_page, name="breakeven"),
-    path("api/v1/breakeven", breakeven.breakeven_api, name="breakeven_api"),
 ]

@@ -83,6 +83,11 @@ class LanguageModelFactory(factory.django.DjangoModelFactory):
     active_params_b = Decimal("70")
     context_window = 131072
     open_weights = True
+    # Llama 3.3 70B's architecture (selfhost.planner sizes the KV cache from it).
+    num_layers = 80
+    num_kv_heads = 8
+    head_dim = 128
+    attention_kind = "gqa"
 
 
 class ModelAliasFactory(factory.django.DjangoModelFactory):

@@ -315,7 +315,7 @@ def test_docs_are_served_from_our_own_static_files(client):
 
 
 def test_breakeven_answer_through_the_api_is_the_plain_views(client, rf):
-    from inference.breakeven import breakeven_api
+    from selfhost.views import breakeven_api
 
     params = {
         "input_tokens_per_day": "100000000",

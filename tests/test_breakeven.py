@@ -1,4 +1,4 @@
-"""The breakeven page and GET /api/v1/breakeven: defaults from the database, validation, query counts."""
+"""/breakeven/ and GET /api/v1/breakeven: one contract, same defaults, 400 naming the field, query counts."""
 
 import json
 from decimal import Decimal
@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from inference import economics
-from inference.breakeven import self_host_summary
 from inference.models import ServingKind, ThroughputProfile
 from providers.models import PricingType
+from selfhost.contract import breakeven_response
 from tests.charts import assert_valid_plotly, page_figures
 from tests.factories import (
     GpuFactory,
@@ -41,8 +41,8 @@ FULL = {
 
 
 def test_routes_are_named():
-    assert reverse("inference:breakeven") == PAGE
-    assert reverse("inference:breakeven_api") == API
+    assert reverse("selfhost:breakeven") == PAGE
+    assert reverse("selfhost:breakeven_api") == API
 
 
 def test_api_answers_the_economics_to_the_cent(client):
@@ -54,8 +54,15 @@ def test_api_answers_the_economics_to_the_cent(client):
     assert body["replicas"] == 1
     assert body["breakeven_tokens_per_day"] == 184615385
     assert body["api_cost_per_mtok"] == pytest.approx(0.65)
-    assert body["self_host_cost_per_mtok"] == pytest.approx(3650 / (100 * 365 / 12), abs=1e-6)
     assert body["cheaper"] == "api"
+    assert body["units"]["costs"].startswith("USD per month")
+
+
+def test_the_json_answer_is_a_plain_function_any_view_can_wrap(client):
+    status, body = breakeven_response(FULL)
+    assert status == 200 and body == client.get(API, FULL).json()
+    status, body = breakeven_response({"utilization": "2"})
+    assert status == 400 and "utilization" in body["errors"]
 
 
 def test_api_takes_a_peak_to_average_ratio_instead_of_utilization(client):
@@ -65,20 +72,53 @@ def test_api_takes_a_peak_to_average_ratio_instead_of_utilization(client):
     assert body["sources"]["utilization"] == "1 / peak-to-average ratio"
 
 
+def test_api_and_page_default_utilization_alike(client):
+    """The API used to answer 400 "give utilization" where the page assumed 0.5."""
+    params = {k: v for k, v in FULL.items() if k != "utilization"}
+    body = client.get(API, params).json()
+    assert body["inputs"]["utilization"] == 0.5 and body["sources"]["utilization"] == "site default"
+    page = client.get(PAGE, params)
+    assert page.context["a"].values["utilization"] == Decimal("0.5")
+    assert float(economics.cents(page.context["result"].self_host_monthly_cost)) == body["self_host_monthly_cost"]
+
+
 def test_api_says_when_there_is_no_breakeven(client):
     body = client.get(API, FULL | {"decode_tokens_per_second": "50", "prefill_tokens_per_second": "500"}).json()
     assert body["breakeven_tokens_per_day"] is None
     assert "cheaper at every volume" in body["no_breakeven_reason"]
+    assert body["volumes"]["self_host_cheaper"] == [] and body["volumes"]["stays_cheaper_from"] is None
+
+
+def test_every_range_where_self_hosting_wins_not_only_the_first_crossing(client):
+    """Whole replicas make cost a step function: the API is cheaper again between the steps."""
+    params = {
+        "api_input_price": "0.7233", "api_output_price": "2.1699", "gpu_hourly_price": "2", "gpus_per_replica": "8",
+        "prefill_tokens_per_second": "20000", "decode_tokens_per_second": "3000", "utilization": "0.5",
+    }  # fmt: skip
+    body = client.get(API, params).json()
+    ranges = body["volumes"]["self_host_cheaper"]
+    assert ranges[0][0] == pytest.approx(353.9e6, rel=1e-3) and ranges[0][1] < 360e6
+    stays = body["volumes"]["stays_cheaper_from"]
+    assert ranges[-1] == [stays, None]
+
+    def cheaper_at(volume):
+        return client.get(API, params | {"tokens_per_day": str(int(volume))}).json()["cheaper"]
+
+    for volume in (360e6, 500e6, 700e6, 1.2e9):
+        assert cheaper_at(volume) == "api", volume
+        assert not any(a < volume < (b or 1e30) for a, b in ranges)
+    assert cheaper_at(ranges[1][0] * 1.001) == "self_host"
+    assert cheaper_at(stays * 1.001) == cheaper_at(stays * 3.7) == "self_host"
 
 
 def test_api_with_nothing_names_every_missing_field(client):
     response = client.get(API)
     assert response.status_code == 400
     errors = response.json()["errors"]
-    for name in ("input_tokens_per_day", "output_tokens_per_day", "api_input_price", "api_output_price",
-                 "gpu_hourly_price", "gpus_per_replica", "prefill_tokens_per_second", "decode_tokens_per_second",
-                 "utilization"):  # fmt: skip
+    for name in ("api_input_price", "api_output_price", "gpu_hourly_price", "gpus_per_replica",
+                 "prefill_tokens_per_second", "decode_tokens_per_second"):  # fmt: skip
         assert name in errors, name
+    assert "utilization" not in errors and "input_tokens_per_day" not in errors  # defaulted, as on the page
 
 
 @pytest.mark.parametrize(
@@ -93,12 +133,19 @@ def test_api_with_nothing_names_every_missing_field(client):
         ("batch_discount", "2"),
         ("utilization", "0"),
         ("utilization", "1.01"),
+        ("utilization", "1e-999999"),
+        ("utilization", "inf"),
+        ("tokens_per_day", "1e31"),
         ("prefill_tokens_per_second", "0"),
         ("decode_tokens_per_second", "0"),
         ("gpus_per_replica", "0"),
         ("gpus_per_replica", "1.5"),
         ("gpu_hourly_price", "Infinity"),
         ("peak_to_average_ratio", "0.5"),
+        ("p95_ttft_ms", "-1"),
+        ("tokens_per_second_per_user", "0"),
+        ("residency", "moon"),
+        ("precision", "fp3"),
         ("model", "no-such-model"),
     ],
 )
@@ -106,6 +153,13 @@ def test_api_refuses_each_bad_input_naming_the_field(client, field, value):
     response = client.get(API, FULL | {field: value})
     assert response.status_code == 400
     assert list(response.json()["errors"]) == [field]
+
+
+@pytest.mark.parametrize("text", ["100M", "0.1B", "100,000,000", "1e8", "100000k"])
+def test_volumes_read_as_people_write_them(client, text):
+    """Also: 1e-999999 is refused at once by its exponent, before any arithmetic (see the parametrized refusals)."""
+    body = client.get(API, {k: v for k, v in FULL.items() if "tokens_per_day" not in k} | {"tokens_per_day": text})
+    assert body.json()["inputs"]["input_tokens_per_day"] == 75_000_000
 
 
 def test_api_missing_one_of_the_two_volumes_names_it(client):
@@ -118,7 +172,19 @@ def test_api_missing_one_of_the_two_volumes_names_it(client):
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     st.dictionaries(
-        st.sampled_from(sorted(FULL) + ["cache_hit_rate", "batch_share", "cached_input_price", "tokens_per_day"]),
+        st.sampled_from(
+            sorted(FULL)
+            + [
+                "cache_hit_rate",
+                "batch_share",
+                "cached_input_price",
+                "tokens_per_day",
+                "p95_ttft_ms",
+                "tokens_per_second_per_user",
+                "context_tokens",
+                "peak_to_average_ratio",
+            ]  # fmt: skip
+        ),
         st.one_of(st.text(max_size=12), st.decimals(allow_nan=True).map(str), st.integers().map(str)),
     )
 )
@@ -126,6 +192,36 @@ def test_api_never_answers_500(client, overrides):
     response = client.get(API, FULL | overrides)
     assert response.status_code in (200, 400)
     json.loads(response.content)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.dictionaries(
+        st.sampled_from(
+            sorted(FULL)
+            + [
+                "tokens_per_day",
+                "p95_ttft_ms",
+                "tokens_per_second_per_user",
+                "precision",
+                "residency",
+                "context_tokens",
+                "gpu",
+                "model",
+                "profile",
+            ]
+        ),  # fmt: skip
+        st.one_of(st.text(max_size=12), st.sampled_from(["1e-999999", "1e999", "nan", "-inf", "100M", "2.5B"])),
+    )
+)
+def test_page_never_answers_500(client, overrides):
+    assert client.get(PAGE, overrides).status_code == 200
+
+
+def test_a_gpu_without_compute_specs_is_named(client, catalogue):
+    GpuFactory(slug="mystery", name="Mystery GPU", bf16_dense_tflops=None, fp8_dense_tflops=None)
+    response = client.get(API, {"model": "llama-3-3-70b", "gpu": "mystery", "gpu_hourly_price": "1"})
+    assert response.status_code == 400 and list(response.json()["errors"]) == ["gpu"]
 
 
 # --- defaults from the database ------------------------------------------------------------------
@@ -172,18 +268,22 @@ def catalogue():
         source_url="https://example.com/bench",
         as_of="2025-06-01",
     )
-    return {"model": model, "api": cheap, "gpu": best_gpu}
+    return {"model": model, "api": cheap, "gpu": best_gpu, "h100": h100}
 
 
-def test_api_fills_blanks_from_the_model(client, catalogue):
-    body = client.get(API, {"model": "llama-3-3-70b", "tokens_per_day": "100000000", "utilization": "0.5"}).json()
+def test_api_fills_blanks_from_the_model_and_its_measured_profile(client, catalogue):
+    body = client.get(API, {"model": "llama-3-3-70b", "tokens_per_day": "100M"}).json()
     inputs = body["inputs"]
     assert inputs["api_input_price"] == 0.13 and inputs["api_output_price"] == 0.4
     assert inputs["cached_input_price"] == 0.05
     assert inputs["gpu_hourly_price"] == 2.1  # the cheapest on-demand H100, not the spot one
     assert (inputs["gpus_per_replica"], inputs["prefill_tokens_per_second"]) == (2, 12000)
-    assert inputs["decode_tokens_per_second"] == 2500
+    assert inputs["decode_tokens_per_second"] == 2500 and inputs["precision"] == "fp8"
     assert inputs["gpu"] == "h100-sxm" and inputs["model"] == "llama-3-3-70b"
+    assert body["throughput"]["basis"] == "measured" and body["throughput"]["profile"] == "llama-h100"
+    memory = body["memory"]
+    assert memory["weights_gb"] == 70 and memory["available_gb"] == 160 and memory["fits"] is True
+    assert body["sources"]["gpus_per_replica"].startswith("planner: smallest replica")
     expected = economics.compare(
         economics.Workload(
             input_tokens_per_day=Decimal(75_000_000),
@@ -198,8 +298,61 @@ def test_api_fills_blanks_from_the_model(client, catalogue):
             utilization=Decimal("0.5"),
         )
     )
-    assert body["api_monthly_cost"] == float(economics.cents(expected.api_monthly_cost))
     assert body["self_host_monthly_cost"] == float(economics.cents(expected.self_host_monthly_cost))
+
+
+def test_overriding_the_replica_replans_it(client, catalogue):
+    base = {"model": "llama-3-3-70b", "tokens_per_day": "100M"}
+    too_small = client.get(API, base | {"gpus_per_replica": "1", "precision": "bf16"})
+    assert too_small.status_code == 400 and list(too_small.json()["errors"]) == ["gpus_per_replica"]
+    assert "cannot hold" in too_small.json()["errors"]["gpus_per_replica"][0]
+    bigger = client.get(API, base | {"gpus_per_replica": "4"}).json()
+    assert bigger["throughput"]["basis"] == "estimated" and bigger["inputs"]["gpus_per_replica"] == 4
+    assert bigger["throughput"]["decode_tokens_per_second"] <= bigger["throughput"]["decode_bound"]
+    assert "estimated from" in bigger["throughput"]["label"]
+    long_context = client.get(API, base | {"context_tokens": "131072", "concurrency": "32"}).json()
+    assert long_context["inputs"]["gpus_per_replica"] > 2  # 32 x 128K tokens of KV cache need more GPUs
+    assert long_context["memory"]["kv_cache_gb"] > 600 and long_context["memory"]["fits"]
+    bf16 = client.get(API, base | {"precision": "bf16"}).json()
+    assert bf16["inputs"]["precision"] == "bf16" and bf16["memory"]["weights_gb"] == 140
+
+
+def test_closed_models_get_no_self_hosting_figure_and_say_why(client, catalogue):
+    LanguageModelFactory(slug="closed", name="Closed One", open_weights=False, total_params_b=None,
+                         active_params_b=None)  # fmt: skip
+    response = client.get(API, {"model": "closed", **{k: v for k, v in FULL.items()}})
+    assert response.status_code == 400
+    assert "closed weights" in response.json()["errors"]["model"][0]
+    page = client.get(PAGE, {"model": "closed", "tokens_per_day": "lots"})
+    html = page.content.decode()
+    assert page.status_code == 200 and 'id="model-errors"' in html and "closed weights" in html
+
+
+def test_any_gpu_can_be_priced_with_an_explicit_price(client, catalogue):
+    GpuFactory(slug="h800", name="H800 SXM")  # no listing at all
+    params = {"model": "llama-3-3-70b", "gpu": "h800", "tokens_per_day": "1B"}
+    missing = client.get(API, params)
+    assert missing.status_code == 400 and list(missing.json()["errors"]) == ["gpu_hourly_price"]
+    body = client.get(API, params | {"gpu_hourly_price": "2"}).json()
+    assert body["inputs"]["gpu"] == "h800" and body["inputs"]["gpu_hourly_price"] == 2
+
+
+def test_speed_and_ttft_targets_change_the_plan(client, catalogue):
+    base = {"model": "llama-3-3-70b", "tokens_per_day": "1B", "gpu_hourly_price": "2", "gpus_per_replica": "4"}
+    offline = client.get(API, base).json()
+    assert offline["throughput"]["basis"] == "estimated" and "offline maximum" in offline["throughput"]["conditions"]
+    fast = client.get(API, base | {"tokens_per_second_per_user": "30"}).json()
+    assert fast["throughput"]["basis"] == "estimated" and fast["throughput"]["tokens_per_second_per_user"] >= 30
+    faster = client.get(API, base | {"tokens_per_second_per_user": "60"}).json()
+    decode = [r["throughput"]["decode_tokens_per_second"] for r in (offline, fast, faster)]
+    assert decode[0] > decode[1] > decode[2]  # interactive speed costs throughput per GPU
+    assert fast["self_host_cost_per_mtok"] >= offline["self_host_cost_per_mtok"]
+    assert "offline maximum throughput" not in fast["throughput"]["conditions"]
+    impossible = client.get(API, base | {"tokens_per_second_per_user": "5000"})
+    assert list(impossible.json()["errors"]) == ["tokens_per_second_per_user"]
+    ttft = client.get(API, base | {"p95_ttft_ms": "150"}).json()
+    assert ttft["inputs"]["utilization"] < 0.5 and "time to first token" in ttft["sources"]["utilization"]
+    assert list(client.get(API, base | {"p95_ttft_ms": "1"}).json()["errors"]) == ["p95_ttft_ms"]
 
 
 def test_page_defaults_come_from_the_database(client, catalogue):
@@ -207,21 +360,19 @@ def test_page_defaults_come_from_the_database(client, catalogue):
     assert response.status_code == 200
     html = response.content.decode()
     assert 'placeholder="0.13"' in html and 'placeholder="2.1"' in html and 'placeholder="2500"' in html
-    result = response.context["result"]
-    assert result is not None and response.context["resolved"].origins["gpu_hourly_price"].startswith("Cheap GPUs")
-    assert economics.cents(result.self_host_monthly_cost) == Decimal("3066.00")  # 1 replica x 2 x 2.10 x 730
+    a = response.context["a"]
+    assert a.origins["gpu_hourly_price"].startswith("Cheap GPUs")
+    assert economics.cents(a.result.self_host_monthly_cost) == Decimal("3066.00")  # 1 replica x 2 x 2.10 x 730
     assert "breakeven-figure" in html and "vendor/plotly-basic.min.js" in html
-    figures = page_figures(response)
-    assert_valid_plotly(figures)
-    # No breakeven at these inputs, so no breakeven line either.
-    assert result.breakeven_tokens_per_day is None and "shapes" not in figures["breakeven-figure"]["layout"]
-    assert "Decision guide" in html and "Owned hardware" in html
+    assert_valid_plotly(page_figures(response))
+    for internal in ("Gates", "answered by your inputs", ">open<"):
+        assert internal not in html
 
 
-def test_page_without_a_model_picks_the_most_served_one(client, catalogue):
+def test_page_without_a_model_picks_the_most_served_open_one(client, catalogue):
     response = client.get(PAGE)
     assert response.status_code == 200
-    assert response.context["resolved"].defaults.model == catalogue["model"]
+    assert response.context["a"].model == catalogue["model"]
     assert 'value="llama-3-3-70b" selected' in response.content.decode()
 
 
@@ -241,24 +392,14 @@ def test_page_shows_a_bad_input_next_to_its_field(client, catalogue):
     assert html.index('name="cache_hit_rate"') < errors_at < html.index('name="batch_share"')
 
 
-def test_page_typed_values_win_over_defaults(client, catalogue):
-    response = client.get(PAGE, {"model": "llama-3-3-70b", "gpu_hourly_price": "1", "peak_to_average_ratio": "4"})
-    resolved = response.context["resolved"]
-    assert resolved.values["gpu_hourly_price"] == 1 and resolved.origins["gpu_hourly_price"] == "you"
-    assert resolved.values["utilization"] == Decimal("0.25")
-    gates = {g["name"]: g for g in response.context["gates"]}
-    assert gates["Demand shape"]["answered"] and gates["Memory and context fit"]["answered"]
-    assert not gates["Operations maturity"]["answered"]
-
-
-def test_page_shows_the_sensitivity_bounds_and_route(client, catalogue):
-    response = client.get(PAGE, {"model": "llama-3-3-70b", "tokens_per_day": "5e9", "gpu_hourly_price": "0.2"})
-    ctx = response.context
-    assert [row["utilization"] for row in ctx["sensitivity"]] == [Decimal(x) for x in ("0.2", "0.4", "0.6", "0.8")]
-    assert ctx["bounds"]["compute"] == pytest.approx(28270, rel=1e-3)
-    assert ctx["route"]["key"] in ("dedicated", "self_hosted")
-    html = response.content.decode()
-    assert "Physical bound" in html and "wins at these inputs" in html
+def test_page_sensitivity_shows_only_what_changes(client, catalogue):
+    response = client.get(PAGE, {"model": "llama-3-3-70b", "tokens_per_day": "5B", "gpu_hourly_price": "0.2"})
+    table = response.context["sensitivity"]
+    assert [row["utilization"] for row in table["rows"]] == [Decimal(x) for x in ("0.2", "0.4", "0.6", "0.8", "1")]
+    assert "replicas" in table["columns"] and "monthly" in table["columns"]
+    small = client.get(PAGE, {"model": "llama-3-3-70b", "tokens_per_day": "1M"}).context["sensitivity"]
+    assert "replicas" not in small["columns"]  # one replica at every utilization: not repeated five times
+    assert "The API bill does not depend on utilization" in response.content.decode()
 
 
 def _more_catalogue(n):
@@ -268,47 +409,37 @@ def _more_catalogue(n):
         gpu = GpuFactory()
         GpuPriceObservationFactory(offering=GpuOfferingFactory(gpu=gpu))
         ThroughputProfile.objects.create(
-            key=f"extra-{model.slug}-{i}", model=model, gpu=gpu, engine="x", precision="bf16", gpus_per_replica=1,
+            key=f"extra-{model.slug}-{i}", model=model, gpu=gpu, engine="x", precision="bf16", gpus_per_replica=2,
             decode_tokens_per_second=100, decode_measure="decode", source_url="https://example.com", as_of="2025-01-01",
         )  # fmt: skip
 
 
 @pytest.mark.parametrize("extra", [0, 15])
-def test_page_query_count_is_constant(client, catalogue, django_assert_max_num_queries, extra):
+def test_query_count_is_constant(client, catalogue, django_assert_max_num_queries, extra):
     _more_catalogue(extra)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(12):
         assert client.get(PAGE, {"model": "llama-3-3-70b"}).status_code == 200
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(12):
         assert client.get(PAGE).status_code == 200
-    with django_assert_max_num_queries(6):
-        assert (
-            client.get(API, {"model": "llama-3-3-70b", "tokens_per_day": "1e8", "utilization": ".5"}).status_code == 200
-        )
+    with django_assert_max_num_queries(8):
+        assert client.get(API, {"model": "llama-3-3-70b", "tokens_per_day": "1e8"}).status_code == 200
 
 
-def test_self_host_summary_is_the_cheapest_cost_at_half_utilization(catalogue):
-    summary = self_host_summary(catalogue["model"])
-    # 3:1 mix: (0.75e6 / 12000 + 0.25e6 / 2500) s = 162.5 s per 1M tokens on 2 GPUs at $2.10, / 0.5.
-    expected = Decimal("162.5") / 3600 * 2 * Decimal("2.10") / Decimal("0.5")
-    assert summary["cost_per_mtok"] == pytest.approx(expected)
-    assert summary["url"] == "/breakeven/?model=llama-3-3-70b"
-
-
-def test_model_page_slot_shows_the_cost_and_links_the_calculator(catalogue, django_assert_max_num_queries):
-    template = Template('{% include "inference/_self_host_slot.html" %}')
-    with django_assert_max_num_queries(3):
+def test_model_page_slot_shows_the_cheapest_plan_and_links_the_calculator(catalogue, django_assert_max_num_queries):
+    template = Template('{% include "selfhost/_plan_slot.html" %}')
+    with django_assert_max_num_queries(8):
         html = template.render(Context({"model": catalogue["model"]}))
-    assert "$0.379" in html  # 162.5 s x 2 GPUs x $2.10 / 3600 / 0.5 = $0.37917 (three significant digits)
-    assert 'href="/breakeven/?model=llama-3-3-70b"' in html
+    assert "$0.3792" in html  # measured: 162.5 s per 1M at 3:1 x 2 GPUs x $2.10 / 3600 / 0.5
+    assert "2x H100 SXM at FP8" in html and 'href="/breakeven/?model=llama-3-3-70b"' in html
 
 
-def test_model_page_slot_without_a_profile_still_links(db):
+def test_model_page_slot_without_a_price_or_with_closed_weights_says_why(db):
     model = LanguageModelFactory(slug="open-model")
-    html = Template('{% include "inference/_self_host_slot.html" %}').render(Context({"model": model}))
-    assert "No published throughput profile" in html and "?model=open-model" in html
+    html = Template('{% include "selfhost/_plan_slot.html" %}').render(Context({"model": model}))
+    assert "?model=open-model" in html and "API offering" in html
     closed = LanguageModelFactory(slug="closed-model", open_weights=False)
-    html = Template('{% include "inference/_self_host_slot.html" %}').render(Context({"model": closed}))
-    assert "Closed weights" in html
+    html = Template('{% include "selfhost/_plan_slot.html" %}').render(Context({"model": closed}))
+    assert "closed weights" in html
 
 
 def test_page_links_the_api_with_the_same_numbers(client, catalogue):
@@ -330,62 +461,41 @@ def test_stale_prices_still_give_defaults_and_say_so(client, catalogue):
     old = today_utc() - timedelta(days=60)
     InferenceOffering.objects.update(last_seen_on=old)
     GpuOffering.objects.update(last_seen_on=old)
-    resolved = client.get(PAGE, {"model": "llama-3-3-70b"}).context["resolved"]
-    assert resolved.values["api_input_price"] == Decimal("0.13")
-    assert "stale" in resolved.origins["api_input_price"] and "stale" in resolved.origins["gpu_hourly_price"]
+    a = client.get(PAGE, {"model": "llama-3-3-70b"}).context["a"]
+    assert a.values["api_input_price"] == Decimal("0.13")
+    assert "stale" in a.origins["api_input_price"] and "stale" in a.origins["gpu_hourly_price"]
 
 
-def test_page_lists_the_models_profiles_and_uses_the_one_picked(client, catalogue):
-    h200 = GpuFactory(slug="h200", name="H200", vram_gb=141, memory_bandwidth_gbps=4800)
-    GpuPriceObservationFactory(offering=GpuOfferingFactory(gpu=h200), usd_per_gpu_hour=Decimal("3.50"))
+def test_a_picked_profile_keeps_its_whole_replica(client, catalogue):
     ThroughputProfile.objects.create(
-        key="llama-h200", model=catalogue["model"], gpu=h200, engine="SGLang", precision="fp8", gpus_per_replica=1,
-        decode_tokens_per_second=Decimal(2000), decode_measure="total_output", input_tokens=1000, output_tokens=1000,
-        source_url="https://example.com/h200", as_of="2025-07-01",
+        key="llama-h100-8", model=catalogue["model"], gpu=catalogue["h100"], engine="SGLang", precision="fp8",
+        gpus_per_replica=8, decode_tokens_per_second=Decimal(9000), decode_measure="decode",
+        source_url="https://example.com/8", as_of="2025-07-01",
     )  # fmt: skip
-    response = client.get(PAGE, {"model": "llama-3-3-70b", "gpu_hourly_price": "9"})
-    rows = response.context["profile_rows"]
-    assert [r["profile"].key for r in rows if r["chosen"]] == ["llama-h100"]
-    picked = next(r for r in rows if r["profile"].key == "llama-h200")
-    assert "profile=llama-h200" in picked["query"] and "gpu_hourly_price" not in picked["query"]
-
-    response = client.get(f"{PAGE}?{picked['query']}")
-    resolved = response.context["resolved"]
-    assert resolved.defaults.choice.profile.key == "llama-h200" and resolved.defaults.gpu == h200
-    assert resolved.values["gpu_hourly_price"] == Decimal("3.50")
-    assert resolved.origins["prefill_tokens_per_second"] == "the compute bound (no published prefill figure)"
-    assert 'name="profile" value="llama-h200"' in response.content.decode()
+    body = client.get(API, {"model": "llama-3-3-70b", "profile": "llama-h100-8"}).json()
+    assert body["inputs"]["gpus_per_replica"] == 8 and body["throughput"]["profile"] == "llama-h100-8"
+    assert body["throughput"]["decode_tokens_per_second"] == 9000
+    assert body["sources"]["gpus_per_replica"] == "the measured profile's whole deployment"
+    page = client.get(PAGE, {"model": "llama-3-3-70b"})
+    rows = page.context["a"].model_profiles
+    assert [r["key"] for r in rows if r["used"]] == ["llama-h100"] and len(rows) == 2
+    assert "profile=llama-h100-8" in page.content.decode()
 
 
 def test_api_refuses_a_profile_of_another_model(client, catalogue):
-    response = client.get(
-        API, {"model": "llama-3-3-70b", "tokens_per_day": "1e8", "utilization": "0.5", "profile": "x"}
-    )
+    response = client.get(API, {"model": "llama-3-3-70b", "profile": "x"})
     assert response.status_code == 400 and list(response.json()["errors"]) == ["profile"]
 
 
-def test_a_decode_only_profile_takes_the_same_setups_published_prefill(client, catalogue):
-    model, h100 = catalogue["model"], ThroughputProfile.objects.get().gpu
-    common = dict(model=model, gpu=h100, engine="SGLang PD", precision="fp8", gpus_per_replica=8, as_of="2025-05-05")
-    ThroughputProfile.objects.create(
-        key="decode-only", decode_tokens_per_second=Decimal(20000), decode_measure="decode", input_tokens=2000,
-        source_url="https://example.com/pd", **common,
-    )  # fmt: skip
-    for key, length, rate in (("prefill-1k", 1000, 60000), ("prefill-2k", 2000, 55000)):
-        ThroughputProfile.objects.create(
-            key=key, prefill_tokens_per_second=Decimal(rate), prefill_measure="prefill", input_tokens=length,
-            source_url="https://example.com/pd", **common,
-        )  # fmt: skip
-    response = client.get(PAGE, {"model": "llama-3-3-70b", "profile": "decode-only"})
-    resolved = response.context["resolved"]
-    assert resolved.values["prefill_tokens_per_second"] == Decimal(55000)  # the nearest prompt length
-    assert "published prefill on the same replica" in resolved.origins["prefill_tokens_per_second"]
-
-
-def test_page_chart_marks_the_breakeven_volume(client):
+def test_page_chart_shows_both_curves_and_where_self_hosting_wins(client):
     response = client.get(PAGE, FULL)
     figures = page_figures(response)
     assert_valid_plotly(figures)
-    (line,) = figures["breakeven-figure"]["layout"]["shapes"]
-    assert line["x0"] == line["x1"] == pytest.approx(float(response.context["result"].breakeven_tokens_per_day))
-    assert line["x0"] == pytest.approx(184615385, rel=1e-6)  # the same volume the API answers
+    layout = figures["breakeven-figure"]["layout"]
+    lines = [s for s in layout["shapes"] if s["type"] == "line"]
+    shaded = [s for s in layout["shapes"] if s["type"] == "rect"]
+    assert lines[0]["x0"] == pytest.approx(184615385, rel=1e-6)  # the first crossing the API answers
+    assert shaded and shaded[0]["x0"] == pytest.approx(184615385, rel=1e-6)
+    xs = figures["breakeven-figure"]["data"][0]["x"]
+    stays = response.context["a"].ranges.stays_cheaper_from
+    assert xs[0] < 184615385 and xs[-1] > float(stays)

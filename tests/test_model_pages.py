@@ -333,9 +333,9 @@ def test_model_list_query_count_is_constant(client, django_assert_max_num_querie
 @pytest.mark.parametrize("models,providers", [(1, 2), (3, 9)])
 def test_model_page_query_count_is_constant(client, django_assert_max_num_queries, models, providers):
     model = build_catalogue(models, providers)[0]
-    # Three for the page (model, offerings, history), two for the footer, three for the breakeven
-    # issue's self-hosting slot (inference.breakeven.self_host_summary documents its three), one for
-    # the offerings' latest speed measurements (inference.speed.model_page_context).
+    # Three for the page (model, offerings, history), two for the footer, three or four for the cheapest
+    # self-hosting plan (selfhost.summary: offerings, measured profiles, GPUs, and their prices when any),
+    # one for the offerings' latest speed measurements (inference.speed.model_page_context).
     with django_assert_max_num_queries(9):
         response = client.get(model.get_absolute_url())
     assert len(response.context["rows"]) == providers

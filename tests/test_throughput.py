@@ -191,8 +191,16 @@ def test_the_curated_seed_loads_within_every_physical_bound(shared_data):
     for p in ThroughputProfile.objects.select_related("model", "gpu"):
         assert p.source_url.startswith("https://") and p.as_of.year >= 2024
         assert not p.bound_problems()
+    # Deployments are kept whole (issue #11): Kimi K2 on its 128 H200s at the blog's own 56k/24k per node,
+    # DeepSeek-V3 on SGLang's 96 H100s (12 nodes x the per-node rate), not an 8-GPU slice of either.
     kimi = ThroughputProfile.objects.get(model__slug="kimi-k2")
-    assert (kimi.gpus_per_replica, kimi.prefill_tokens_per_second, kimi.decode_tokens_per_second) == (8, 224000, 32000)
+    assert (kimi.gpus_per_replica, kimi.prefill_tokens_per_second, kimi.decode_tokens_per_second) == (
+        128,
+        56000 * 16,
+        24000 * 16,
+    )
+    sglang = ThroughputProfile.objects.get(key="sglang-deepseek-v3-h100-sxm-8gpu-fp8-in2000-decode")
+    assert (sglang.gpus_per_replica, sglang.decode_tokens_per_second) == (96, 22282 * 12)
     assert not ThroughputProfile.objects.filter(decode_measure="decode", key__startswith="trtllm").exists()
 
 

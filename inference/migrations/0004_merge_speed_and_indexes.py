@@ -8,6 +8,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('inference', '0003_endpointmeasurement'),
         ('inference', '0003_observation_latest_and_day_indexes'),
+        ('inference', '0003_model_architecture_facts'),
     ]
 
     operations = [

@@ -1,4 +1,4 @@
-"""The breakeven calculator's template helpers: the model page's self-hosting summary and number formats."""
+"""Number formats for the self-hosting pages: percentages, token counts, money, plain numbers."""
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -16,14 +16,6 @@ def _decimal(value):
         return Decimal(str(value))
     except (InvalidOperation, TypeError, ValueError):
         return None
-
-
-@register.simple_tag
-def self_host_summary(model):
-    """The model's cheapest self-hosting cost per 1M tokens at 50% utilization, or None (three queries)."""
-    from inference.breakeven import self_host_summary as summary
-
-    return summary(model) if model is not None else None
 
 
 @register.filter

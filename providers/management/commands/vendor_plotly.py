@@ -4,7 +4,7 @@
     python manage.py vendor_plotly --tarball FILE.tgz   # the same from a tarball you already have
 
 Our charts draw only `scatter` and `bar` traces (providers/charts.py, inference/price_charts.py,
-inference/breakeven.py, traces/charts.py; tests/test_gpu_pages.py checks every figure), so we ship
+selfhost/charts.py, traces/charts.py; tests/test_gpu_pages.py checks every figure), so we ship
 plotly.js's official "basic" bundle (trace modules bar, pie and scatter plus the core: axes, legends,
 shapes, update menus), 1.19 MB instead of the full 4.8 MB bundle. It comes from the npm registry
 package `plotly.js-basic-dist-min` (MIT licence, Copyright Plotly, Inc.), at VERSION: the same

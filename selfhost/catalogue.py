@@ -1,0 +1,183 @@
+"""Reading both markets for the self-hosting side: specs, measured profiles, the cheapest prices.
+
+The only module of the planner/throughput/advisor stack that touches the ORM: it turns `inference`
+and `providers` rows into the plain dataclasses those pure modules take. Queries are constant in the
+size of the catalogue (each function says how many).
+"""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from computeprices.freshness import STALE_AFTER_DAYS, today_utc
+from inference.models import DecodeMeasure, InferenceOffering, LanguageModel, ServingKind, ThroughputProfile
+from providers.models import Gpu, GpuOffering, PricingType
+
+from . import planner, throughput
+
+# The GPUs every open model is planned on (issue #11, point 8), by catalogue slug.
+PLANNED_GPUS = ("h100-sxm", "h200", "a100-80gb-sxm", "l40s", "b200", "mi300x")
+
+
+def gpu_spec(gpu: Gpu) -> planner.GpuSpec:
+    return planner.GpuSpec(
+        slug=gpu.slug,
+        name=gpu.name,
+        vram_gb=float(gpu.vram_gb or 0),
+        bandwidth_gbps=float(gpu.memory_bandwidth_gbps) if gpu.memory_bandwidth_gbps else None,
+        bf16_tflops=float(gpu.bf16_dense_tflops) if gpu.bf16_dense_tflops else None,
+        fp8_tflops=float(gpu.fp8_dense_tflops) if gpu.fp8_dense_tflops else None,
+        architecture=gpu.architecture or "",
+    )
+
+
+def model_spec(model: LanguageModel) -> planner.ModelSpec:
+    kv = model.kv_bytes_per_token
+    return planner.ModelSpec(
+        slug=model.slug,
+        name=model.name,
+        total_params_b=float(model.total_params_b) if model.total_params_b else None,
+        active_params_b=float(model.active_params_b) if model.active_params_b else None,
+        kv_bytes_per_token_bf16=float(kv) if kv else None,
+        open_weights=model.open_weights,
+    )
+
+
+def profile_precision(profile, gpu: planner.GpuSpec) -> str:
+    """An unstated precision is bounded by the best precision the GPU really has."""
+    if profile.precision in planner.PRECISIONS and profile.precision in gpu.precisions:
+        return profile.precision
+    return gpu.best_precision or "bf16"
+
+
+def corrected_gpus(model: planner.ModelSpec, gpu: planner.GpuSpec, precision, gpus) -> int:
+    """A profile whose replica cannot hold the weights is restated on the smallest replica that can.
+
+    Its per-GPU rate is kept (DeepSeek publishes per-node rates of a multi-node deployment).
+    """
+    if not model.total_params_b:
+        return gpus
+    for size in planner.REPLICA_SIZES:
+        if size < gpus:
+            continue
+        memory = planner.memory_for(model, gpu, precision, size, 1, 0)
+        if memory.fits:
+            return size
+    return gpus
+
+
+def measured_from(profile: ThroughputProfile) -> list[throughput.Measured]:
+    """The profile's figures as Measured rows (a prefill and a decode figure give two), corrected to a
+    replica that holds the model. A prefill figure that counts cache hits is not a compute rate: it is kept
+    for pricing the profile's own workload, and left out of the fit (throughput.FITTED_KINDS)."""
+    model, gpu = model_spec(profile.model), gpu_spec(profile.gpu)
+    if not model.active_params_b or model.kv_bytes_per_token_bf16 is None or not gpu.precisions:
+        return []
+    precision = profile_precision(profile, gpu)
+    gpus = corrected_gpus(model, gpu, precision, profile.gpus_per_replica)
+    scale = gpus / profile.gpus_per_replica
+    common = {
+        "model": model,
+        "gpu": gpu,
+        "precision": precision,
+        "gpus": gpus,
+        "input_tokens": profile.input_tokens,
+        "output_tokens": profile.output_tokens,
+        "engine": profile.engine,
+    }
+    rows = []
+    if profile.prefill_tokens_per_second:
+        cached = profile.prefill_measure != "prefill"
+        rows.append(
+            throughput.Measured(
+                key=f"{profile.key}:{'prefill_with_cache_hits' if cached else 'prefill'}",
+                kind="prefill_with_cache_hits" if cached else "prefill",
+                value=float(profile.prefill_tokens_per_second) * scale,
+                **common,
+            )
+        )
+    if profile.decode_tokens_per_second:
+        kind = "decode" if profile.decode_measure == DecodeMeasure.DECODE else "total_output"
+        concurrency = int(profile.concurrency * scale) if profile.concurrency else None
+        rows.append(
+            throughput.Measured(
+                key=f"{profile.key}:{'decode' if kind == 'decode' else 'output'}",
+                kind=kind,
+                value=float(profile.decode_tokens_per_second) * scale,
+                concurrency=concurrency,
+                **common,
+            )
+        )
+    return rows
+
+
+def measured_profiles(profiles=None) -> tuple:
+    """Every usable measured figure (one query when `profiles` is not given)."""
+    if profiles is None:
+        profiles = ThroughputProfile.objects.select_related("model", "gpu").order_by("key")
+    rows = []
+    for p in profiles:
+        rows += measured_from(p)
+    return tuple(rows)
+
+
+def is_current(offering, today):
+    return offering.last_seen_on is not None and offering.last_seen_on >= today - timedelta(days=STALE_AFTER_DAYS)
+
+
+def cheapest_gpu_offerings(gpu_ids) -> dict:
+    """{gpu_id: cheapest on-demand offering}, current ones first, else the newest stale price. One query."""
+    today = today_utc()
+    cheapest = {}
+    offerings = (
+        GpuOffering.objects.filter(gpu_id__in=gpu_ids, pricing_type=PricingType.ON_DEMAND)
+        .with_latest_price()
+        .select_related("provider", "gpu")
+    )
+    for o in offerings:
+        if o.latest_usd_per_gpu_hour is None or o.latest_usd_per_gpu_hour <= 0:
+            continue
+        o.is_current = is_current(o, today)
+        best = cheapest.get(o.gpu_id)
+        if best is None or (not o.is_current, o.latest_usd_per_gpu_hour) < (
+            not best.is_current,
+            best.latest_usd_per_gpu_hour,
+        ):
+            cheapest[o.gpu_id] = o
+    return cheapest
+
+
+def api_offerings(model) -> list:
+    """The model's non-batch offerings with their latest prices, each marked is_current. One query."""
+    offerings = list(
+        InferenceOffering.objects.filter(model=model)
+        .exclude(serving_kind=ServingKind.BATCH)
+        .with_latest_price()
+        .select_related("provider")
+    )
+    today = today_utc()
+    for o in offerings:
+        o.is_current = is_current(o, today)
+    return offerings
+
+
+def cheapest_api_offering(offerings, input_share: Decimal, kinds=None):
+    """Current serverless first; a stale price (shown as such) beats none."""
+    if kinds is not None:
+        offerings = [o for o in offerings if o.serving_kind in kinds]
+    pools = (
+        [o for o in offerings if o.is_current and o.serving_kind == ServingKind.SERVERLESS],
+        [o for o in offerings if o.is_current],
+        [o for o in offerings if o.serving_kind == ServingKind.SERVERLESS],
+        offerings,
+    )
+    for pool in pools:
+        best, best_price = None, None
+        for o in pool:
+            if o.latest_input is None or o.latest_output is None:
+                continue
+            price = input_share * o.latest_input + (1 - input_share) * o.latest_output
+            if best is None or price < best_price:
+                best, best_price = o, price
+        if best is not None:
+            return best
+    return None
