@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from computeprices.curated import (
+    CURATED_RANK,
     CURATED_SOURCE,
     Entry,
     Problems,
-    curated_last_seen_on,
     entry_label,
-    mark_seen,
     parse_offering_file,
+    price_provenance,
     read_yaml,
     upsert,
 )
@@ -97,8 +97,9 @@ def _read_model_offering(model_slugs):
             "serving_kind": e.choice(
                 "serving_kind", set(ServingKind.values), required=False, default=ServingKind.SERVERLESS
             ),
+            "region": e.text("region", required=False),
         }
-        return fields, (model, fields["quantization"], fields["serving_kind"])
+        return fields, (model, fields["quantization"], fields["serving_kind"], fields["region"])
 
     return read
 
@@ -117,6 +118,7 @@ def _price(e, default_url, default_day):
         "batch_discount": e.decimal("batch_discount", maximum=1),
         "context_served": e.integer("context_served", minimum=1),
         "source_url": e.text("source_url", required=False, default=default_url),
+        **price_provenance(e),
     }
 
 
@@ -143,14 +145,15 @@ def save(catalogue: ModelCatalogue, providers: dict[str, Provider], today=None) 
                 model=models[o["model"]],
                 quantization=o["quantization"],
                 serving_kind=o["serving_kind"],
+                region=o["region"],
             )
             for o in catalogue.offerings
         ],
-        ["provider", "model", "quantization", "serving_kind"],
+        ["provider", "model", "quantization", "serving_kind", "region"],
         ["quantization"],  # nothing else to update; a no-op update makes the row come back with its key
     )
     observations = [
-        InferencePriceObservation(offering=offering, source=CURATED_SOURCE, is_curated=True, **price)
+        InferencePriceObservation(offering=offering, source=CURATED_SOURCE, rank=CURATED_RANK, is_curated=True, **price)
         for offering, o in zip(offerings, catalogue.offerings, strict=True)
         for price in o["prices"]
     ]
@@ -158,15 +161,10 @@ def save(catalogue: ModelCatalogue, providers: dict[str, Provider], today=None) 
         InferencePriceObservation,
         observations,
         ["offering", "observed_on", "source"],
-        [f for f in PRICE_FIELDS if f != "observed_on"] + ["is_curated"],
+        [f for f in PRICE_FIELDS if f != "observed_on"] + ["rank", "is_curated"],
     )
-    mark_seen(
-        InferenceOffering,
-        {
-            offering.pk: curated_last_seen_on(max(p["observed_on"] for p in o["prices"]), today)
-            for offering, o in zip(offerings, catalogue.offerings, strict=True)
-        },
-    )
+    # Dates: what the curated prices say (price_date, or undated), never the day this loader ran.
+    InferenceOffering.objects.filter(pk__in=[o.pk for o in offerings]).refresh_seen()
     return {
         "inference_providers": len({o["provider"] for o in catalogue.offerings}),
         "models": len(models),
@@ -184,4 +182,6 @@ PRICE_FIELDS = [
     "batch_discount",
     "context_served",
     "source_url",
+    "price_date",
+    "origin_url",
 ]

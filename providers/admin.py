@@ -69,7 +69,7 @@ class GpuOfferingAdmin(admin.ModelAdmin):
     list_select_related = ["provider", "gpu"]
     search_fields = ["instance_name", "provider__name", "gpu__name", "region"]
     autocomplete_fields = ["provider", "gpu"]
-    readonly_fields = ["last_seen_on"]
+    readonly_fields = ["last_seen_on", "last_scraped_on", "listed_until"]
     inlines = [GpuPriceObservationInline]
 
 

@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from computeprices.curated import (
+    CURATED_RANK,
     CURATED_SOURCE,
     Entry,
     Problems,
-    curated_last_seen_on,
     entry_label,
-    mark_seen,
     parse_offering_file,
+    price_provenance,
     read_yaml,
     upsert,
 )
@@ -135,6 +135,7 @@ def _price(e, default_url, default_day):
         "usd_per_gpu_hour": e.decimal("usd_per_gpu_hour", required=True, positive=True, maximum=MAX_USD_PER_GPU_HOUR),
         "usd_per_instance_hour": e.decimal("usd_per_instance_hour", positive=True),
         "source_url": e.text("source_url", required=False, default=default_url),
+        **price_provenance(e),
     }
 
 
@@ -178,6 +179,9 @@ def save(catalogue: GpuCatalogue, today=None) -> dict:
             usd_per_instance_hour=price["usd_per_instance_hour"]
             or price["usd_per_gpu_hour"] * offering.gpus_per_instance,
             source_url=price["source_url"],
+            price_date=price["price_date"],
+            origin_url=price["origin_url"],
+            rank=CURATED_RANK,
             is_curated=True,
         )
         for offering, o in zip(offerings, catalogue.offerings, strict=True)
@@ -187,15 +191,10 @@ def save(catalogue: GpuCatalogue, today=None) -> dict:
         GpuPriceObservation,
         observations,
         ["offering", "observed_on", "source"],
-        ["usd_per_gpu_hour", "usd_per_instance_hour", "source_url", "is_curated"],
+        ["usd_per_gpu_hour", "usd_per_instance_hour", "source_url", "price_date", "origin_url", "rank", "is_curated"],
     )
-    mark_seen(
-        GpuOffering,
-        {
-            offering.pk: curated_last_seen_on(max(p["observed_on"] for p in o["prices"]), today)
-            for offering, o in zip(offerings, catalogue.offerings, strict=True)
-        },
-    )
+    # Dates: what the curated prices say (price_date, or undated), never the day this loader ran.
+    GpuOffering.objects.filter(pk__in=[o.pk for o in offerings]).refresh_seen()
     return {
         "_providers": providers,
         "providers": len(providers),

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.db.models import Count
 
-from computeprices.freshness import today_utc
+from computeprices.freshness import in_market, today_utc
 from inference.models import InferenceOffering, blended_price
 
 from .models import Gpu, GpuDailyStat, GpuOffering, GpuProviderDailyPrice, PricingType, Provider
@@ -34,7 +34,7 @@ def _market_rows(offerings):
 
 def current_market(gpu_ids=None, today=None) -> dict[tuple, MarketSummary]:
     """{(gpu_id, pricing_type): MarketSummary} over current offerings; one query."""
-    offerings = GpuOffering.objects.current(today)
+    offerings = GpuOffering.objects.market(today)
     if gpu_ids is not None:
         offerings = offerings.filter(gpu_id__in=gpu_ids)
     return market_by_gpu(_market_rows(offerings))
@@ -79,7 +79,7 @@ def gpu_rows(gpus, pricing_type=PricingType.ON_DEMAND, today=None) -> list[GpuRo
 
     provider_count counts providers with any current offering of the GPU, whatever the pricing type.
     """
-    rows = list(_market_rows(GpuOffering.objects.current(today)))
+    rows = list(_market_rows(GpuOffering.objects.market(today)))
     market = market_by_gpu(rows)
     providers = defaultdict(set)
     for gpu_id, _pricing_type, provider_id, price in rows:
@@ -120,11 +120,11 @@ def sort_cheapest_first(offerings):
 
 
 def cheapest_now(offerings, today=None) -> list[GpuOffering]:
-    """The cheapest current (not stale) offering per pricing type, in PricingType order."""
+    """The cheapest listed offering per pricing type, in PricingType order (the page shows its age)."""
     today = today or today_utc()
     best = {}
     for offering in offerings:
-        if offering.latest_usd_per_gpu_hour is None or offering.freshness(today) != "current":
+        if offering.latest_usd_per_gpu_hour is None or not in_market(offering, today):
             continue
         known = best.get(offering.pricing_type)
         if known is None or offering.latest_usd_per_gpu_hour < known.latest_usd_per_gpu_hour:
@@ -209,7 +209,7 @@ def provider_rows(providers, today=None) -> list[ProviderRow]:
     other provider rents too, its cheapest price over the market median (across providers); the
     provider's position is the median of those ratios.
     """
-    rows = list(_market_rows(GpuOffering.objects.current(today)))
+    rows = list(_market_rows(GpuOffering.objects.market(today)))
     own = cheapest_per_provider(rows)
     market = market_by_gpu(rows)
     ratios = defaultdict(list)
@@ -220,7 +220,7 @@ def provider_rows(providers, today=None) -> list[ProviderRow]:
         if summary.provider_count >= 2 and summary.median:
             ratios[provider_id].append(price / summary.median - 1)
     model_counts = dict(
-        InferenceOffering.objects.current(today)
+        InferenceOffering.objects.market(today)
         .values("provider_id")
         .annotate(models=Count("model", distinct=True))
         .values_list("provider_id", "models")
@@ -287,7 +287,7 @@ def provider_inference_offerings(provider, today=None) -> list[InferenceOffering
     )
     cheapest = {}
     market = (
-        InferenceOffering.objects.current(today)
+        InferenceOffering.objects.market(today)
         .filter(model_id__in={o.model_id for o in offerings})
         .with_latest_price()
         .values_list("model_id", "serving_kind", "provider__name", "latest_input", "latest_output")
@@ -347,7 +347,7 @@ class ExclusiveGpu:
 def compare_providers(a, b, today=None) -> tuple[list[SharedGpu], list[ExclusiveGpu]]:
     """What two providers both rent (side by side) and what only one of them does; one query."""
     offerings = (
-        GpuOffering.objects.current(today)
+        GpuOffering.objects.market(today)
         .filter(provider__in=[a, b])
         .with_latest_price()
         .select_related("gpu", "provider")

@@ -27,9 +27,9 @@ from django.utils import timezone
 
 from computeprices.freshness import today_utc
 from inference.models import InferenceOffering, InferencePriceObservation, LanguageModel, ModelAlias, blended_price
-from providers.models import Gpu, GpuAlias, GpuOffering, GpuPriceObservation, normalize_alias
+from providers.models import PUBLISH_ORDER, Gpu, GpuAlias, GpuOffering, GpuPriceObservation, Provider, normalize_alias
 
-from . import http
+from . import http, precedence
 from .models import PendingPrice, ProviderAlias, ScrapeRun, UnmatchedName
 from .normalize import Refused, gpu_price, token_price
 
@@ -117,6 +117,7 @@ class _Row:
     key: tuple
     price: object  # GpuPrice | TokenPrice
     offering_id: int | None = None
+    provider_page: str = ""
 
 
 class GpuKind:
@@ -126,9 +127,13 @@ class GpuKind:
     offering_model = GpuOffering
     observation_model = GpuPriceObservation
     offering_item_field = "gpu_id"
-    update_fields = ["usd_per_gpu_hour", "usd_per_instance_hour", "source_url"]
+    update_fields = ["usd_per_gpu_hour", "usd_per_instance_hour", "source_url", "origin_url", "price_date", "rank"]
 
     normalize = staticmethod(gpu_price)
+
+    @staticmethod
+    def observed_value(obs):
+        return obs.usd_per_gpu_hour
 
     @staticmethod
     def names(record):
@@ -180,7 +185,7 @@ class GpuKind:
     def latest_prices(offerings, day):
         """(offering id, market key, newest per-GPU-hour price on or before day): one query."""
         newest = GpuPriceObservation.objects.filter(offering=OuterRef("pk"), observed_on__lte=day).order_by(
-            "-observed_on", "-is_curated", "-pk"
+            *PUBLISH_ORDER
         )
         rows = offerings.annotate(p=Subquery(newest.values("usd_per_gpu_hour")[:1]))
         return [
@@ -193,7 +198,13 @@ class GpuKind:
             "usd_per_gpu_hour": price.usd_per_gpu_hour,
             "usd_per_instance_hour": price.usd_per_instance_hour,
             "source_url": price.record.source_url[:500],
+            "origin_url": price.record.origin_url[:500],
+            "price_date": price.record.price_date,
         }
+
+    @staticmethod
+    def pending_from_observation(obs):
+        return {"usd_per_gpu_hour": obs.usd_per_gpu_hour, "usd_per_instance_hour": obs.usd_per_instance_hour}
 
     @staticmethod
     def pending_values(price):
@@ -221,9 +232,16 @@ class TokenKind:
         "batch_discount",
         "context_served",
         "source_url",
+        "origin_url",
+        "price_date",
+        "rank",
     ]
 
     normalize = staticmethod(token_price)
+
+    @staticmethod
+    def observed_value(obs):
+        return blended_price(obs.usd_per_mtok_input, obs.usd_per_mtok_output)
 
     @staticmethod
     def names(record):
@@ -235,17 +253,21 @@ class TokenKind:
 
     @staticmethod
     def key(provider_id, item_id, record):
-        return (provider_id, item_id, record.quantization[:20], record.serving_kind)
+        return (provider_id, item_id, record.quantization[:20], record.serving_kind, record.region[:60])
 
     @staticmethod
     def offering_key(o):
-        return (o.provider_id, o.model_id, o.quantization, o.serving_kind)
+        return (o.provider_id, o.model_id, o.quantization, o.serving_kind, o.region)
 
     @staticmethod
     def new_offering(key, price):
-        provider_id, model_id, quantization, serving_kind = key
+        provider_id, model_id, quantization, serving_kind, region = key
         return InferenceOffering(
-            provider_id=provider_id, model_id=model_id, quantization=quantization, serving_kind=serving_kind
+            provider_id=provider_id,
+            model_id=model_id,
+            quantization=quantization,
+            serving_kind=serving_kind,
+            region=region,
         )
 
     @staticmethod
@@ -260,7 +282,7 @@ class TokenKind:
     def latest_prices(offerings, day):
         """(offering id, market key, newest blended price on or before day): one query."""
         newest = InferencePriceObservation.objects.filter(offering=OuterRef("pk"), observed_on__lte=day).order_by(
-            "-observed_on", "-is_curated", "-pk"
+            *PUBLISH_ORDER
         )
         rows = offerings.annotate(
             i=Subquery(newest.values("usd_per_mtok_input")[:1]), o=Subquery(newest.values("usd_per_mtok_output")[:1])
@@ -277,9 +299,30 @@ class TokenKind:
             "batch_discount": price.batch_discount,
             "context_served": price.record.context,
             "source_url": price.record.source_url[:500],
+            "origin_url": price.record.origin_url[:500],
+            "price_date": price.record.price_date,
         }
 
-    pending_values = observation_values
+    @staticmethod
+    def pending_values(price):
+        values = TokenKind.observation_values(price)
+        del values["origin_url"], values["price_date"]
+        return values
+
+    @staticmethod
+    def pending_from_observation(obs):
+        return {
+            f: getattr(obs, f)
+            for f in (
+                "usd_per_mtok_input",
+                "usd_per_mtok_output",
+                "usd_per_mtok_cached_input",
+                "usd_per_mtok_cache_write",
+                "batch_discount",
+                "context_served",
+            )
+        }
+
     pending_offering_field = "inference_offering_id"
 
 
@@ -305,6 +348,7 @@ def run_source(source, *, payload=None, day=None, dry_run=False, client=None) ->
     if not dry_run:
         run.save()
     try:
+        source.check_contract()
         if payload is None:
             own_client = client is None
             client = client or http.make_client()
@@ -368,6 +412,9 @@ def ingest(source, parsed, *, run, day, dry_run=False):
     if not parsed.records and not parsed.skipped:
         raise ValueError("the payload held no rows at all (did the format change?)")
 
+    pages = dict(Provider.objects.filter(pk__in={key[0] for key in rows}).values_list("pk", "pricing_url"))
+    for row in rows.values():
+        row.provider_page = pages.get(row.key[0], "")
     with transaction.atomic():
         _save(source, kind, run, rows, day, dry_run)
         run.refusal_reasons = dict(reasons.most_common())
@@ -420,33 +467,48 @@ def _save(source, kind, run, rows, day, dry_run):
     for pk, _market_key, price in kind.latest_prices(offering_model.objects.filter(pk__in=ids), day) if ids else []:
         previous[pk] = price
     if item_ids:
-        current = offering_model.objects.current(day).filter(**item_filter).exclude(pk__in=ids)
+        current = offering_model.objects.market(day).filter(**item_filter).exclude(pk__in=ids)
         for _, market_key, price in kind.latest_prices(current, day):
             market.setdefault(market_key, []).append(price)
     for row in rows.values():
         market.setdefault(kind.market_key(row.key), []).append(kind.comparable(row.price))
     medians = {market_key: _median(values) for market_key, values in market.items()}
 
-    existing = {}
+    existing, others = {}, {}
     already_queued = set()
     if ids:
-        existing = {
-            o.offering_id: o
-            for o in observation_model.objects.filter(offering_id__in=ids, observed_on=day, source=source.name)
-        }
+        # Same-day rows of every source on these offerings: this source's own (to upsert) and the others'
+        # (source precedence: scrapers.precedence).
+        for o in observation_model.objects.filter(offering_id__in=ids, observed_on=day):
+            if o.source == source.name:
+                existing[o.offering_id] = o
+            else:
+                others.setdefault(o.offering_id, []).append(o)
         already_queued = set(
             PendingPrice.objects.filter(
                 **{f"{kind.pending_offering_field}__in": ids}, observed_on=day, source=source.name
             ).values_list(kind.pending_offering_field, flat=True)
         )
 
-    to_create, to_update, to_queue, published = [], [], [], []
+    rank = source.rank
+    to_create, to_update, to_queue, published, outranked = [], [], [], [], []
     for row in rows.values():
         price = row.price
         value = kind.comparable(price)
         reference = previous.get(row.offering_id)
         reason = None
-        if reference is not None and _moved(value, reference, MOVE_FACTOR):
+        higher = [
+            o
+            for o in others.get(row.offering_id, ())
+            if precedence.rank_of(o) > rank and precedence.disagree(value, kind.observed_value(o))
+        ]
+        if higher:
+            reference = kind.observed_value(higher[0])
+            reason = (
+                f"disagrees by more than {precedence.DISAGREEMENT:.0%} with {higher[0].source} "
+                f"({reference:.4f}), which ranks higher; this source says {value:.4f}"
+            )
+        elif reference is not None and _moved(value, reference, MOVE_FACTOR):
             reason = f"moved more than {MOVE_FACTOR}x from the last published price"
         elif reference is None and _moved(value, medians.get(kind.market_key(row.key)), MARKET_FACTOR):
             reference = medians.get(kind.market_key(row.key))
@@ -462,14 +524,37 @@ def _save(source, kind, run, rows, day, dry_run):
                         source=source.name,
                         observed_on=day,
                         run=run if not dry_run else None,
-                        reason=reason,
+                        reason=reason[:200],
                         reference_price=Decimal(reference).quantize(Decimal("0.000001")),
                         **{kind.pending_offering_field: row.offering_id},
                         **kind.pending_values(price),
                     )
                 )
             continue
-        values = kind.observation_values(price)
+        # A lower-ranked scraped row of the same day that disagrees leaves the published set for review.
+        for o in others.get(row.offering_id, ()):
+            if precedence.rank_of(o) < rank and precedence.disagree(kind.observed_value(o), value):
+                outranked.append(o)
+                to_queue.append(
+                    PendingPrice(
+                        source=o.source,
+                        observed_on=day,
+                        run=None,
+                        reason=(
+                            f"disagrees by more than {precedence.DISAGREEMENT:.0%} with {source.name} "
+                            f"({value:.4f}), which ranks higher; this source said {kind.observed_value(o):.4f}"
+                        )[:200],
+                        reference_price=Decimal(value).quantize(Decimal("0.000001")),
+                        source_url=o.source_url,
+                        **{kind.pending_offering_field: row.offering_id},
+                        **kind.pending_from_observation(o),
+                    )
+                )
+        values = {**kind.observation_values(price), "rank": rank}
+        if not values["origin_url"]:
+            values["origin_url"] = source.url[:500]
+        if not values["source_url"]:
+            values["source_url"] = row.provider_page[:500]
         obs = existing.get(row.offering_id)
         if obs is None:
             run.rows_new += 1
@@ -492,9 +577,33 @@ def _save(source, kind, run, rows, day, dry_run):
     if to_update:
         observation_model.objects.bulk_update(to_update, kind.update_fields)
     if to_queue:
-        PendingPrice.objects.bulk_create(to_queue)
+        PendingPrice.objects.bulk_create(to_queue, ignore_conflicts=True)
+    if outranked:
+        observation_model.objects.filter(pk__in=[o.pk for o in outranked])._raw_delete(observation_model.objects.db)
     if published:
-        # bulk_create skips Observation.save(), which keeps last_seen_on: do it here, in one UPDATE.
-        offering_model.objects.filter(pk__in=published).filter(
-            Q(last_seen_on__isnull=True) | Q(last_seen_on__lt=day)
-        ).update(last_seen_on=day)
+        # The one writer of the offerings' dates (bulk writes skip Observation.save()).
+        offering_model.objects.filter(pk__in=published + [o.offering_id for o in outranked]).refresh_seen()
+        _retire_curated(source, kind, published)
+
+
+def _retire_curated(source, kind, published):
+    """A scraped source that covers an instance retires the curated rows of the same instance (other regions
+    included): they stay in history but leave the listings, so one instance is never listed twice."""
+    if kind is not GpuKind:
+        return
+    covered = GpuOffering.objects.filter(pk__in=published).exclude(instance_name="")
+    same_instance = Q()
+    for provider_id, gpu_id, gpus, pricing_type, instance in covered.values_list(
+        "provider_id", "gpu_id", "gpus_per_instance", "pricing_type", "instance_name"
+    ).distinct():
+        same_instance |= Q(
+            provider_id=provider_id,
+            gpu_id=gpu_id,
+            gpus_per_instance=gpus,
+            pricing_type=pricing_type,
+            instance_name__iexact=instance,
+        )
+    if same_instance:
+        GpuOffering.objects.filter(same_instance, last_scraped_on__isnull=True, retired_by="").exclude(
+            pk__in=published
+        ).update(retired_by=source.name[:60])

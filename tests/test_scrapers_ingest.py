@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from inference.models import InferenceOffering, InferencePriceObservation, LanguageModel
 from providers.models import Gpu, GpuOffering, GpuPriceObservation, PricingType, Provider
+from scrapers import precedence
 from scrapers.ingest import run_source
 from scrapers.models import PendingPrice, ProviderAlias, ScrapeRun, UnmatchedName
 from scrapers.sources import get_source
@@ -91,6 +92,8 @@ class RecordsSource(Source):
 
     name = "test:records"
     kind = "gpu"
+    url = "https://example.com/records.json"
+    rank = precedence.AGGREGATOR
 
     def __init__(self, records):
         self.records = records
@@ -298,7 +301,9 @@ def test_curated_price_on_the_same_offering_and_day_is_untouched(catalogue):
         gpus_per_instance=8,
         instance_name="p5.48xlarge",
     )
-    curated = GpuPriceObservationFactory(offering=offering, observed_on=DAY, usd_per_gpu_hour=Decimal("6.50"))
+    curated = GpuPriceObservationFactory(
+        offering=offering, observed_on=DAY, usd_per_gpu_hour=Decimal("6.50"), source="curated", is_curated=True
+    )
     run = scrape("skypilot:aws", skypilot_csv([("p5.48xlarge", "H100", "8.0", "55.04", "")]))
     assert run.rows_new == 1
     curated.refresh_from_db()
@@ -315,7 +320,7 @@ def test_curated_row_under_the_scrapers_own_source_name_is_never_overwritten(cat
         instance_name="p5.48xlarge",
     )
     curated = GpuPriceObservationFactory(
-        offering=offering, observed_on=DAY, source="skypilot:aws", usd_per_gpu_hour=Decimal("6.50")
+        offering=offering, observed_on=DAY, source="skypilot:aws", usd_per_gpu_hour=Decimal("6.50"), is_curated=True
     )
     run = scrape("skypilot:aws", skypilot_csv([("p5.48xlarge", "H100", "8.0", "55.04", "")]))
     assert run.rows_unchanged == 1

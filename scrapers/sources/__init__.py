@@ -2,9 +2,17 @@
 
 from . import azure, litellm, openrouter, pages, runpod, skypilot
 
-REGISTRY = {
-    source.name: source for module in (skypilot, azure, runpod, openrouter, litellm, pages) for source in module.SOURCES
-}
+# One module per line: adding a source is adding its module here (each module lists its SOURCES).
+SOURCE_MODULES = [
+    skypilot,
+    azure,
+    runpod,
+    openrouter,
+    litellm,
+    pages,
+]
+
+REGISTRY = {source.name: source.check_contract() for module in SOURCE_MODULES for source in module.SOURCES}
 
 
 def get_source(name):

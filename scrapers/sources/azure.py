@@ -13,6 +13,7 @@ Prices are per instance-hour, Linux, pay-as-you-go unless said otherwise. Traps 
 """
 
 from providers.models import PricingType
+from scrapers import precedence
 
 from .base import GpuRecord, GpuUnit, Parsed, PayloadError, Source, decimal_or_none, load_json
 
@@ -204,6 +205,7 @@ class AzureSource(Source):
     name = "azure"
     kind = "gpu"
     url = API_URL
+    rank = precedence.PROVIDER_OWN
     page_url = "https://learn.microsoft.com/rest/api/cost-management/retail-prices/azure-retail-prices"
     time_limit = 900
 

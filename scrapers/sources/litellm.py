@@ -11,6 +11,8 @@ them; long-context tiers (`*_above_128k_tokens`) are extra keys and the base tie
 
 import re
 
+from scrapers import precedence
+
 from .base import Parsed, PayloadError, Source, TokenRecord, TokenUnit, decimal_or_none, load_json
 
 URL = "https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json"
@@ -146,6 +148,7 @@ class LiteLLMSource(Source):
     name = "litellm"
     kind = "token"
     url = URL
+    rank = precedence.AGGREGATOR
     page_url = PAGE_URL
 
     def parse(self, payload):

@@ -12,6 +12,7 @@ A payload is the models envelope, one endpoints response, or a bundle {"models":
 """
 
 from inference.models import ServingKind
+from scrapers import precedence
 
 from .base import Parsed, PayloadError, Source, TokenRecord, TokenUnit, decimal_or_none, load_json
 
@@ -142,6 +143,7 @@ class OpenRouterSource(Source):
     name = "openrouter"
     kind = "token"
     url = MODELS_URL
+    rank = precedence.FIRST_PARTY_CATALOGUE
     time_limit = 900
 
     def fetch(self, client):

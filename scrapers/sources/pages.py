@@ -21,6 +21,7 @@ from decimal import Decimal
 from bs4 import BeautifulSoup
 
 from providers.models import PricingType
+from scrapers import precedence
 
 from .base import GpuRecord, GpuUnit, Parsed, PayloadError, Source, decimal_or_none
 
@@ -257,6 +258,7 @@ def parse_coreweave(html, url="https://www.coreweave.com/gpu-cloud-pricing") -> 
 
 class PageSource(Source):
     kind = "gpu"
+    rank = precedence.PROVIDER_OWN
 
     def __init__(self, provider, url, parser):
         self.name = f"page:{provider}"

@@ -22,6 +22,7 @@ import re
 from decimal import Decimal
 
 from providers.models import PricingType
+from scrapers import precedence
 
 from .base import GpuRecord, GpuUnit, Parsed, PayloadError, Source, decimal_or_none
 
@@ -180,7 +181,7 @@ def _emit(parsed, row, provider, url, accelerator, count, instance, price, spot)
         "instance_name": instance[:100],
         "vcpus": _int_or_none(row.get("vCPUs")),
         "ram_gb": _int_or_none(row.get("MemoryGiB")),
-        "source_url": url,
+        "origin_url": url,  # the catalogue file; the provider's own page is filled in by the ingest
     }
     if price is None:
         parsed.skip(instance, "empty on-demand price (not sold on demand)")
@@ -196,6 +197,7 @@ def _emit(parsed, row, provider, url, accelerator, count, instance, price, spot)
 
 class SkyPilotSource(Source):
     kind = "gpu"
+    rank = precedence.AGGREGATOR
 
     def __init__(self, cloud):
         self.cloud = cloud

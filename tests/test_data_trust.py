@@ -1,0 +1,160 @@
+"""Issue 12: dates that mean what they say, one writer of last_seen_on, source precedence, curated rows
+retired by a scraped source, and the declared scraper contract."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+
+from computeprices.freshness import age_in_words
+from providers.models import GpuOffering, GpuPriceObservation, PricingType
+from scrapers import precedence
+from scrapers.ingest import run_source
+from scrapers.models import PendingPrice
+from scrapers.sources.base import GpuRecord, GpuUnit, Parsed, Source
+from tests.factories import GpuOfferingFactory, GpuPriceObservationFactory
+from tests.test_scrapers_ingest import make_catalogue
+
+DAY = date(2026, 11, 23)
+pytestmark = pytest.mark.django_db
+
+
+class Given(Source):
+    kind = "gpu"
+    url = "https://example.com/payload.json"
+
+    def __init__(self, name, rank, records):
+        self.name, self.rank, self.records = name, rank, records
+
+    def parse(self, payload):
+        return Parsed(records=list(self.records))
+
+
+def rec(price, instance="p5.48xlarge", gpus=8, region="", price_date=None):
+    return GpuRecord(
+        provider="AWS",
+        gpu="H100",
+        gpus_per_instance=gpus,
+        pricing_type=PricingType.ON_DEMAND,
+        price=Decimal(price),
+        unit=GpuUnit.GPU_HOUR,
+        instance_name=instance,
+        region=region,
+        price_date=price_date,
+        source_url="https://aws.amazon.com/ec2/pricing/",
+    )
+
+
+def test_age_in_words():
+    assert [age_in_words(d) for d in (0, 1, 7, 213, 400, 800)] == [
+        "today",
+        "1 day old",
+        "7 days old",
+        "7 months old",
+        "1 year old",
+        "2 years old",
+    ]
+
+
+def test_a_scraped_price_keeps_its_stated_date_apart_from_the_collection_day():
+    make_catalogue()
+    run_source(
+        Given("test:own", precedence.PROVIDER_OWN, [rec("4.00", price_date=date(2026, 9, 1))]), payload="", day=DAY
+    )
+    obs = GpuPriceObservation.objects.get()
+    assert obs.observed_on == DAY and obs.price_date == date(2026, 9, 1)
+    # Provenance: the provider's page for the reader, the payload the number came from.
+    assert obs.source_url == "https://aws.amazon.com/ec2/pricing/"
+    assert obs.origin_url == "https://example.com/payload.json"
+    offering = GpuOffering.objects.get()
+    assert offering.last_seen_on == offering.last_scraped_on == DAY
+    assert offering.listed_until == DAY + timedelta(days=14)
+
+
+def test_last_seen_has_one_writer_and_deleting_an_observation_lowers_it():
+    offering = GpuOfferingFactory()
+    old = GpuPriceObservationFactory(offering=offering, observed_on=DAY - timedelta(days=5))
+    new = GpuPriceObservationFactory(offering=offering, observed_on=DAY)
+    offering.refresh_from_db()
+    assert offering.last_seen_on == DAY
+    new.delete()
+    offering.refresh_from_db()
+    assert offering.last_seen_on == DAY - timedelta(days=5)
+    GpuPriceObservation.objects.filter(pk=old.pk).delete()  # queryset delete too
+    offering.refresh_from_db()
+    assert offering.last_seen_on is None and offering.listed_until is None
+
+
+def test_lower_ranked_source_that_disagrees_goes_to_review_with_both_figures():
+    make_catalogue()
+    run_source(Given("test:own", precedence.PROVIDER_OWN, [rec("4.00")]), payload="", day=DAY)
+    run = run_source(Given("test:aggregator", precedence.AGGREGATOR, [rec("2.00")]), payload="", day=DAY)
+    assert run.rows_flagged == 1 and run.rows_new == 0
+    pending = PendingPrice.objects.get(source="test:aggregator")
+    assert pending.usd_per_gpu_hour == Decimal("2.0000") and pending.reference_price == Decimal("4.000000")
+    assert "test:own" in pending.reason and "20%" in pending.reason
+    shown = GpuOffering.objects.with_latest_price().get()
+    assert shown.latest_source == "test:own"
+
+
+def test_higher_ranked_source_arriving_second_sends_the_lower_one_to_review():
+    make_catalogue()
+    run_source(Given("test:aggregator", precedence.AGGREGATOR, [rec("2.00")]), payload="", day=DAY)
+    run_source(Given("test:own", precedence.PROVIDER_OWN, [rec("4.00")]), payload="", day=DAY)
+    assert list(GpuPriceObservation.objects.values_list("source", flat=True)) == ["test:own"]
+    assert PendingPrice.objects.get().source == "test:aggregator"
+
+
+def test_sources_within_twenty_percent_both_stay_and_the_higher_rank_publishes():
+    make_catalogue()
+    run_source(Given("test:own", precedence.PROVIDER_OWN, [rec("4.00")]), payload="", day=DAY)
+    run_source(Given("test:aggregator", precedence.AGGREGATOR, [rec("4.50")]), payload="", day=DAY)
+    assert GpuPriceObservation.objects.count() == 2 and not PendingPrice.objects.exists()
+    assert GpuOffering.objects.with_latest_price().get().latest_source == "test:own"
+
+
+def test_scraped_source_covering_an_instance_retires_the_curated_row_of_any_region():
+    cat = make_catalogue()
+    curated = GpuOfferingFactory(
+        provider=cat["providers"]["aws"],
+        gpu=cat["gpus"]["h100-sxm"],
+        gpus_per_instance=8,
+        instance_name="p5.48xlarge",
+        region="us-east-1",
+    )
+    GpuPriceObservationFactory(
+        offering=curated, observed_on=DAY - timedelta(days=30), source="curated", is_curated=True
+    )
+    assert GpuOffering.objects.listed(DAY).count() == 1
+    run_source(Given("test:own", precedence.PROVIDER_OWN, [rec("4.00", region="us-west-2")]), payload="", day=DAY)
+    curated.refresh_from_db()
+    assert curated.retired_by == "test:own"
+    listed = GpuOffering.objects.listed(DAY)
+    assert [o.region for o in listed] == ["us-west-2"]
+    assert curated.observations.count() == 1  # kept in history
+
+
+def test_a_source_missing_a_piece_of_the_contract_fails_loudly():
+    class NoParse(Source):
+        name, kind, url, rank = "x", "gpu", "https://x", precedence.AGGREGATOR
+
+    with pytest.raises(TypeError):
+        NoParse()
+
+    class NoRank(Source):
+        name, kind, url = "x", "gpu", "https://x"
+
+        def parse(self, payload):
+            return Parsed()
+
+    with pytest.raises(TypeError, match="rank"):
+        NoRank().check_contract()
+    run = run_source(NoRank(), payload="", day=DAY, dry_run=True)
+    assert run.status == "failed" and "contract" in run.error
+
+
+def test_every_registered_source_keeps_the_contract():
+    from scrapers.sources import REGISTRY
+
+    for source in REGISTRY.values():
+        assert source.check_contract() is source
