@@ -76,7 +76,7 @@ def test_command_lists_sources():
 
 def _populate(n):
     catalogue = make_catalogue()
-    rows = [(f"inst-{i}", "H100", "1", "2.50", "") for i in range(n)]
+    rows = [(f"inst-{i}", "H100-SXM", "1", "2.50", "") for i in range(n)]
     scrape("skypilot:aws", skypilot_csv(rows), day=today_utc())
     scrape("litellm", (FIXTURES / "litellm_small.json").read_text(), day=today_utc())
     ScrapeRun.objects.create(source="azure", observed_on=today_utc(), status=ScrapeRun.Status.FAILED, error="boom")
