@@ -490,10 +490,10 @@ def _save(source, kind, run, rows, day, dry_run):
             ).values_list(kind.pending_offering_field, flat=True)
         )
 
-    rank = source.rank
     to_create, to_update, to_queue, published, outranked = [], [], [], [], []
     for row in rows.values():
         price = row.price
+        rank = source.rank_for(price.record)
         value = kind.comparable(price)
         reference = previous.get(row.offering_id)
         reason = None

@@ -158,3 +158,68 @@ def test_every_registered_source_keeps_the_contract():
 
     for source in REGISTRY.values():
         assert source.check_contract() is source
+
+
+def _token_catalogue():
+    from tests.factories import LanguageModelFactory, ModelAliasFactory, ProviderFactory
+
+    ProviderFactory(slug="bedrock", name="Amazon Bedrock")
+    ProviderFactory(slug="openrouter", name="OpenRouter")
+    haiku = LanguageModelFactory(slug="claude-3-5-haiku", name="Claude 3.5 Haiku")
+    ModelAliasFactory(model=haiku, alias="anthropic.claude-3-5-haiku-20241022-v1:0")
+    oss = LanguageModelFactory(slug="gpt-oss-120b", name="gpt-oss-120b")
+    ModelAliasFactory(model=oss, alias="openai/gpt-oss-120b")
+
+
+def test_bedrock_regional_keys_become_regional_offerings_not_cheapest_key_wins():
+    import json
+
+    from inference.models import InferenceOffering
+    from scrapers.sources import get_source
+
+    _token_catalogue()
+    entry = {"litellm_provider": "bedrock", "mode": "chat"}
+    payload = {
+        "us.anthropic.claude-3-5-haiku-20241022-v1:0": {
+            **entry,
+            "input_cost_per_token": 8e-07,
+            "output_cost_per_token": 4e-06,
+        },
+        "eu.anthropic.claude-3-5-haiku-20241022-v1:0": {
+            **entry,
+            "input_cost_per_token": 2.5e-07,
+            "output_cost_per_token": 1.25e-06,
+        },
+    }
+    run_source(get_source("litellm"), payload=json.dumps(payload), day=DAY)
+    prices = {o.region: (o.latest_input, o.latest_output) for o in InferenceOffering.objects.with_latest_price()}
+    assert prices == {
+        "us": (Decimal("0.800000"), Decimal("4.000000")),
+        "eu": (Decimal("0.250000"), Decimal("1.250000")),
+    }
+
+
+def test_openrouter_own_api_outranks_litellm_openrouter_entries():
+    import json
+
+    from inference.models import InferenceOffering
+    from scrapers.sources import get_source
+
+    _token_catalogue()
+    own = {"data": [{"id": "openai/gpt-oss-120b", "pricing": {"prompt": "0.000000037", "completion": "0.00000017"}}]}
+    run_source(get_source("openrouter"), payload=json.dumps(own), day=DAY)
+    litellm = {
+        "openrouter/openai/gpt-oss-120b": {
+            "litellm_provider": "openrouter",
+            "mode": "chat",
+            "input_cost_per_token": 1.8e-07,
+            "output_cost_per_token": 8e-07,
+        }
+    }
+    run = run_source(get_source("litellm"), payload=json.dumps(litellm), day=DAY)
+    assert run.rows_flagged == 1
+    pending = PendingPrice.objects.get()
+    assert pending.source == "litellm" and "openrouter" in pending.reason
+    assert pending.usd_per_mtok_input == Decimal("0.180000")
+    shown = InferenceOffering.objects.with_latest_price().get()
+    assert (shown.latest_source, shown.latest_input) == ("openrouter", Decimal("0.037000"))

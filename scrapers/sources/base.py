@@ -165,6 +165,10 @@ class Source(ABC):
     def parse(self, payload) -> Parsed:
         """The payload's rows as records and skips; raises PayloadError when it is not this source's format."""
 
+    def rank_for(self, record) -> int:
+        """The precedence of one record (a source listing other providers' prices may rank lower for those)."""
+        return self.rank
+
     def check_contract(self):
         from scrapers import precedence
 

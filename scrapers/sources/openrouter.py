@@ -72,7 +72,7 @@ def _record(parsed, *, provider, model_id, pricing, context, quantization="", ca
             context=context if isinstance(context, int) and context > 0 else None,
             quantization="" if quantization in (None, "", "unknown") else str(quantization).lower(),
             serving_kind=serving_kind,
-            source_url=url,
+            origin_url=url,
         )
     )
 
@@ -145,6 +145,10 @@ class OpenRouterSource(Source):
     url = MODELS_URL
     rank = precedence.FIRST_PARTY_CATALOGUE
     time_limit = 900
+
+    def rank_for(self, record):
+        """First-party for OpenRouter's own prices; a third-party listing for the providers behind it."""
+        return self.rank if record.provider == "OpenRouter" else precedence.AGGREGATOR
 
     def fetch(self, client):
         """The model list, then the endpoints of each model the catalogue knows (at most MAX_ENDPOINT_FETCHES)."""
