@@ -104,10 +104,19 @@ class AliasQuerySet(models.QuerySet):
     target = ""
 
     def resolve(self, raw_names):
-        """Map raw names to catalogue ids in one query: {raw name: id}; unknown names are absent."""
-        wanted = {normalize_alias(n): n for n in raw_names}
+        """THE name resolver for GPUs and models (scrapers, trace imports and search call it): {raw name: id},
+        unknown names absent. An alias first, then the catalogue entry's own slug or name; case, spaces,
+        `_` and `-` do not matter. Two queries at most, whatever the number of names."""
+        wanted = {}
+        for n in raw_names:
+            wanted.setdefault(normalize_alias(n), []).append(n)
         found = dict(self.filter(alias__in=wanted).values_list("alias", f"{self.target}_id"))
-        return {raw: found[key] for key, raw in wanted.items() if key in found}
+        if set(wanted) - set(found):
+            target_model = self.model._meta.get_field(self.target).related_model
+            for pk, slug, name in target_model.objects.values_list("pk", "slug", "name"):
+                found.setdefault(normalize_alias(slug), pk)
+                found.setdefault(normalize_alias(name), pk)
+        return {raw: found[key] for key, raws in wanted.items() if key in found for raw in raws}
 
 
 class GpuAliasQuerySet(AliasQuerySet):

@@ -15,7 +15,6 @@ are never written: a curated row on the same offering, day and source counts as 
 """
 
 import logging
-import re
 import statistics
 from collections import Counter
 from dataclasses import dataclass
@@ -27,7 +26,7 @@ from django.utils import timezone
 
 from computeprices.freshness import today_utc
 from inference.models import InferenceOffering, InferencePriceObservation, LanguageModel, ModelAlias, blended_price
-from providers.models import PUBLISH_ORDER, Gpu, GpuAlias, GpuOffering, GpuPriceObservation, Provider, normalize_alias
+from providers.models import PUBLISH_ORDER, Gpu, GpuAlias, GpuOffering, GpuPriceObservation, Provider
 
 from . import http, precedence
 from .models import PendingPrice, ProviderAlias, ScrapeRun, UnmatchedName
@@ -40,73 +39,25 @@ MARKET_FACTOR = Decimal(5)
 MARKET_MIN_SAMPLES = 3
 MAX_UNMATCHED_LISTED = 500
 
-# Spellings of one provider that no normalisation joins (squashed: lower-case alphanumerics). Each
-# group is symmetric: any member finds a provider known by any other member.
-PROVIDER_SYNONYM_GROUPS = [
-    ("aws", "amazonwebservices", "amazon", "amazonec2"),
-    ("amazonbedrock", "awsbedrock", "bedrock", "aws"),
-    ("googlecloud", "gcp", "google", "googlecloudplatform"),
-    ("googlevertexai", "vertexai", "googlevertex", "googlecloud", "google"),
-    ("googleaistudio", "gemini", "googleai", "google"),
-    ("azure", "microsoftazure", "azureopenai"),
-    ("azureaifoundry", "azureai", "azure"),
-    ("oraclecloud", "oci", "oracle", "oraclecloudinfrastructure"),
-    ("digitalocean", "do"),
-    ("verda", "datacrunch", "verdadatacrunch"),
-    ("lambda", "lambdalabs", "lambdacloud", "lambdaai"),
-    ("togetherai", "together"),
-    ("fireworksai", "fireworks"),
-    ("mistralai", "mistral"),
-    ("novitaai", "novita"),
-    ("moonshotai", "moonshot"),
-    ("vastai", "vast"),
-    ("cudocompute", "cudo"),
-    ("jarvislabs", "jarvislabsai"),
-    ("xai", "grok"),
-    ("alibabacloud", "alibaba", "dashscope", "alibabacloudmodelstudio"),
-    ("nebius", "nebiusaistudio", "nebiusai"),
-    ("crusoe", "crusoecloud"),
-    ("sambanova", "sambanovacloud"),
-    ("cloudflare", "cloudflareworkersai", "workersai"),
-    ("zai", "zhipu", "zhipuai"),
-]
-PROVIDER_SYNONYMS = {}
-for _group in PROVIDER_SYNONYM_GROUPS:
-    for _name in _group:
-        PROVIDER_SYNONYMS.setdefault(_name, [])
-        PROVIDER_SYNONYMS[_name] += [other for other in _group if other != _name]
-
-
-def squash(name):
-    return re.sub(r"[^a-z0-9]", "", (name or "").lower())
-
 
 class Catalogue:
-    """Name -> id lookups for one run, built in four queries."""
+    """Name -> id lookups for one run through the one resolver (ProviderAlias.objects.resolve for providers,
+    the alias querysets' resolve() for GPUs and models): four queries."""
 
     def __init__(self, kind, records):
         self.kind = kind
-        self.providers = {}
-        for alias, pk in ProviderAlias.objects.lookup_table().items():
-            self.providers.setdefault(squash(alias), pk)
+        self.providers = ProviderAlias.objects.resolve({r.provider for r in records})
         names = set()
         for record in records:
             names.update(kind.names(record))
-        self.items = {normalize_alias(raw): pk for raw, pk in kind.alias_model.objects.resolve(names).items()}
-        for pk, slug, name in kind.item_model.objects.values_list("pk", "slug", "name"):
-            self.items.setdefault(normalize_alias(slug), pk)
-            self.items.setdefault(normalize_alias(name), pk)
+        self.items = kind.alias_model.objects.resolve(names)
 
     def provider(self, raw):
-        key = squash(raw)
-        for candidate in (key, *PROVIDER_SYNONYMS.get(key, ())):
-            if candidate in self.providers:
-                return self.providers[candidate]
-        return None
+        return self.providers.get(raw)
 
     def item(self, record):
         for raw in self.kind.names(record):
-            pk = self.items.get(normalize_alias(raw))
+            pk = self.items.get(raw)
             if pk is not None:
                 return pk
         return None

@@ -223,3 +223,26 @@ def test_openrouter_own_api_outranks_litellm_openrouter_entries():
     assert pending.usd_per_mtok_input == Decimal("0.180000")
     shown = InferenceOffering.objects.with_latest_price().get()
     assert (shown.latest_source, shown.latest_input) == ("openrouter", Decimal("0.037000"))
+
+
+def test_one_resolver_serves_scrapers_and_trace_imports():
+    """"Lambda Labs" matches in a trace import exactly as it does for a scraper."""
+    from inference.models import ModelAlias
+    from scrapers.models import ProviderAlias
+    from tests.factories import LanguageModelFactory, ProviderFactory
+    from traces.importer import match_names
+
+    lam = ProviderFactory(slug="lambda", name="Lambda")
+    model = LanguageModelFactory(slug="llama-3-3-70b", name="Llama 3.3 70B")
+    assert ProviderAlias.objects.resolve(["Lambda Labs", "lambda_ai", "Nobody"]) == {
+        "Lambda Labs": lam.pk,
+        "lambda_ai": lam.pk,
+    }
+    assert ModelAlias.objects.resolve(["llama 3.3 70b", "LLAMA-3-3-70B"]) == {
+        "llama 3.3 70b": model.pk,
+        "LLAMA-3-3-70B": model.pk,
+    }
+    rows = [(1, {"provider_name": "Lambda Labs", "model_name": "Llama 3.3 70B"})]
+    providers, models_, missing_providers, missing_models = match_names(rows)
+    assert providers == {"Lambda Labs": lam.pk} and models_ == {"Llama 3.3 70B": model.pk}
+    assert missing_providers == missing_models == []
