@@ -226,7 +226,7 @@ def test_openrouter_own_api_outranks_litellm_openrouter_entries():
 
 
 def test_one_resolver_serves_scrapers_and_trace_imports():
-    """"Lambda Labs" matches in a trace import exactly as it does for a scraper."""
+    """ "Lambda Labs" matches in a trace import exactly as it does for a scraper."""
     from inference.models import ModelAlias
     from scrapers.models import ProviderAlias
     from tests.factories import LanguageModelFactory, ProviderFactory
