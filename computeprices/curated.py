@@ -14,6 +14,8 @@ import yaml
 from django.db import transaction
 
 CURATED_SOURCE = "curated"
+# The folder (beside the hand files) that `build_curated` writes from licensed sources.
+GENERATED = "generated"
 # Curated rows are checked by a person: they publish over any scraped row of the same day (see
 # scrapers.precedence for the scraped ranks, all lower).
 CURATED_RANK = 9
@@ -159,6 +161,16 @@ def price_provenance(e: "Entry") -> dict:
     undated, never the collection day `as_of`) and `origin_url` (where the number came from: the
     aggregator file at its version, or the provider page; `source_url` stays the provider's page)."""
     return {"price_date": e.day("price_date"), "origin_url": e.text("origin_url", required=False)}
+
+
+def check_unique_offerings(offerings, identity, problems: "Problems", what: str):
+    """The same offering in two files (a hand file and a generated one) is a problem, named with both."""
+    seen = {}
+    for o in offerings:
+        key = identity(o)
+        if key in seen:
+            problems.add(f"{what} {key}", "appears in two files")
+        seen[key] = True
 
 
 def read_yaml(path: Path, problems: Problems):

@@ -10,8 +10,10 @@ from pathlib import Path
 from computeprices.curated import (
     CURATED_RANK,
     CURATED_SOURCE,
+    GENERATED,
     Entry,
     Problems,
+    check_unique_offerings,
     entry_label,
     parse_offering_file,
     price_provenance,
@@ -36,26 +38,37 @@ class ModelCatalogue:
 
 def parse(data_dir: Path, problems: Problems, provider_offers: dict[str, str]) -> ModelCatalogue:
     catalogue = ModelCatalogue()
-    _parse_models(data_dir / "models.yaml", catalogue, problems)
+    seen_aliases: dict[str, str] = {}
+    _parse_models(data_dir / "models.yaml", catalogue, problems, seen_aliases)
+    # The breadth built from licensed sources by `build_curated` (hand files win; see scrapers.catalogue_build).
+    if (data_dir / GENERATED / "models.yaml").is_file():
+        _parse_models(data_dir / GENERATED / "models.yaml", catalogue, problems, seen_aliases)
     model_slugs = {m["slug"] for m in catalogue.models}
-    offering_files = sorted((data_dir / "offerings").glob("*.yaml"))
+    offering_files = sorted((data_dir / "offerings").glob("*.yaml")) + sorted(
+        (data_dir / GENERATED / "offerings").glob("*.yaml")
+    )
     if not offering_files:
         problems.add(str(data_dir / "offerings"), "no offering files found")
     for path in offering_files:
         catalogue.offerings += parse_offering_file(
             path, problems, provider_offers, Provider.Offers.GPU_RENTAL, _read_model_offering(model_slugs), _price
         )
+    check_unique_offerings(
+        catalogue.offerings,
+        lambda o: (o["provider"], o["model"], o["quantization"], o["serving_kind"], o["region"]),
+        problems,
+        "inference offering",
+    )
     return catalogue
 
 
-def _parse_models(path, catalogue, problems):
+def _parse_models(path, catalogue, problems, seen_aliases):
     data = read_yaml(path, problems)
     if data is None:
         return
     if not isinstance(data, list):
         problems.add(path.name, "expected a list of models")
         return
-    seen_aliases: dict[str, str] = {}
     for i, item in enumerate(data):
         e = Entry(item, f"{path.name}, {entry_label(i, item)}", problems)
         model = {
@@ -71,6 +84,8 @@ def _parse_models(path, catalogue, problems):
             "release_date": e.day("release_date"),
             "license": e.text("license", required=False),
             "source_url": e.text("source_url", required=False),
+            "reviewed": e.boolean("reviewed", default=True),
+            "fact_sources": e.data.get("fact_sources") or {},
         }
         total, active = model["total_params_b"], model["active_params_b"]
         if total is not None and active is not None and active > total:

@@ -74,6 +74,10 @@ class LanguageModel(models.Model):
     release_date = models.DateField(null=True, blank=True)
     license = models.CharField(max_length=100, blank=True)
     source_url = models.URLField(max_length=500, blank=True)
+    reviewed = models.BooleanField(
+        default=True, help_text="False for a model created from a source's facts until an admin reviews it."
+    )
+    fact_sources = models.JSONField(default=dict, blank=True, help_text="{fact: URL of the source that states it}")
 
     objects = LanguageModelQuerySet.as_manager()
 

@@ -10,8 +10,10 @@ from pathlib import Path
 from computeprices.curated import (
     CURATED_RANK,
     CURATED_SOURCE,
+    GENERATED,
     Entry,
     Problems,
+    check_unique_offerings,
     entry_label,
     parse_offering_file,
     price_provenance,
@@ -37,9 +39,13 @@ class GpuCatalogue:
 def parse(data_dir: Path, problems: Problems) -> GpuCatalogue:
     catalogue = GpuCatalogue()
     _parse_providers(data_dir / "providers.yaml", catalogue, problems)
+    # The breadth built from licensed sources by `build_curated` (hand files win; see scrapers.catalogue_build).
+    if (data_dir / GENERATED / "providers.yaml").is_file():
+        _parse_providers(data_dir / GENERATED / "providers.yaml", catalogue, problems)
     _parse_gpus(data_dir / "gpus.yaml", catalogue, problems)
     gpu_slugs = {g["slug"] for g in catalogue.gpus}
     offering_files = sorted((data_dir / "gpu_offerings").glob("*.yaml"))
+    generated_files = sorted((data_dir / GENERATED / "gpu_offerings").glob("*.yaml"))
     if not offering_files:
         problems.add(str(data_dir / "gpu_offerings"), "no offering files found")
     for path in offering_files:
@@ -51,6 +57,18 @@ def parse(data_dir: Path, problems: Problems) -> GpuCatalogue:
             _read_gpu_offering(gpu_slugs),
             _price,
         )
+    for path in generated_files:
+        catalogue.offerings += parse_offering_file(
+            path,
+            problems,
+            catalogue.provider_offers,
+            Provider.Offers.INFERENCE_API,
+            _read_gpu_offering(gpu_slugs),
+            _price,
+        )
+    check_unique_offerings(
+        catalogue.offerings, lambda o: (o["provider"], *(o[k] for k in IDENTITY)), problems, "GPU offering"
+    )
     return catalogue
 
 
@@ -73,6 +91,8 @@ def _parse_providers(path, catalogue, problems):
             "pricing_url": e.text("pricing_url", required=False),
             "offers": e.choice("offers", set(Provider.Offers.values)),
             "description": e.text("description", required=False),
+            "reviewed": e.boolean("reviewed", default=True),
+            "fact_sources": e.data.get("fact_sources") or {},
         }
         if provider["slug"] in catalogue.provider_offers:
             problems.add(e.where, f"duplicate provider slug {provider['slug']!r}")
@@ -141,7 +161,7 @@ def _price(e, default_url, default_day):
 
 def save(catalogue: GpuCatalogue, today=None) -> dict:
     today = today or today_utc()
-    provider_fields = ["name", "website", "pricing_url", "offers", "description"]
+    provider_fields = ["name", "website", "pricing_url", "offers", "description", "reviewed", "fact_sources"]
     providers = {
         p.slug: p for p in upsert(Provider, [Provider(**p) for p in catalogue.providers], ["slug"], provider_fields)
     }

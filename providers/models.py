@@ -34,6 +34,10 @@ class Provider(models.Model):
     pricing_url = models.URLField("pricing page URL", blank=True)
     offers = models.CharField(max_length=10, choices=Offers.choices)
     description = models.CharField(max_length=300, blank=True)
+    reviewed = models.BooleanField(
+        default=True, help_text="False for a provider created from a source's facts until an admin reviews it."
+    )
+    fact_sources = models.JSONField(default=dict, blank=True, help_text="{fact: URL of the source that states it}")
 
     class Meta:
         ordering = ["name"]
