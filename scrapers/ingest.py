@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from computeprices.freshness import today_utc
 from inference.models import InferenceOffering, InferencePriceObservation, LanguageModel, ModelAlias, blended_price
-from providers.models import PUBLISH_ORDER, Gpu, GpuAlias, GpuOffering, GpuPriceObservation, Provider
+from providers.models import PUBLISH_ORDER, Gpu, GpuAlias, GpuOffering, GpuPriceObservation, Provider, normalize_alias
 
 from . import http, precedence
 from .models import PendingPrice, ProviderAlias, ScrapeRun, UnmatchedName
@@ -340,6 +340,8 @@ def ingest(source, parsed, *, run, day, dry_run=False):
             run.rows_refused += 1
             reasons[str(exc)] += 1
 
+    if parsed.models and not dry_run:
+        run.models_created = grow_models(source, parsed.models)
     catalogue = Catalogue(kind, [p.record for p in prices])
     unmatched = Counter()
     rows = {}
@@ -389,6 +391,53 @@ def ingest(source, parsed, *, run, day, dry_run=False):
     problems = run.rows_refused + run.rows_unmatched + run.rows_flagged
     run.status = ScrapeRun.Status.PARTIAL if problems else ScrapeRun.Status.OK
     return run
+
+
+def grow_models(source, facts) -> int:
+    """Create the models a source states facts about (name, creator, context, open weights) that no alias
+    or catalogue entry answers to: unreviewed, each fact with its source, and the source's id as an alias.
+    Three queries plus the inserts; returns how many were created."""
+    from django.utils.text import slugify
+
+    known = ModelAlias.objects.resolve({f.model_id for f in facts} | {a for f in facts for a in f.aliases})
+    taken = set(LanguageModel.objects.values_list("slug", flat=True))
+    new, aliases = [], []
+    for f in facts:
+        if f.model_id in known or any(a in known for a in f.aliases):
+            continue
+        base = slugify(f.model_id.split("/", 1)[-1])[:140] or "model"
+        slug, n = base, 2
+        while slug in taken:
+            slug, n = f"{base}-{n}", n + 1
+        taken.add(slug)
+        facts_url = f.source_url or source.url
+        model = LanguageModel(
+            slug=slug,
+            name=f.name or f.model_id,
+            creator=f.creator[:100],
+            context_window=f.context,
+            open_weights=bool(f.open_weights),
+            source_url=facts_url[:500],
+            reviewed=False,
+            fact_sources={
+                k: facts_url
+                for k, v in (("name", f.name), ("context_window", f.context), ("open_weights", f.open_weights))
+                if v
+            },
+        )
+        new.append(model)
+        for alias in dict.fromkeys((f.model_id, *f.aliases)):
+            aliases.append((model, alias))
+        known[f.model_id] = True
+    if not new:
+        return 0
+    LanguageModel.objects.bulk_create(new)
+    by_slug = dict(LanguageModel.objects.filter(slug__in=[m.slug for m in new]).values_list("slug", "pk"))
+    ModelAlias.objects.bulk_create(
+        [ModelAlias(model_id=by_slug[m.slug], alias=normalize_alias(a)[:200]) for m, a in aliases],
+        ignore_conflicts=True,
+    )
+    return len(new)
 
 
 def _save(source, kind, run, rows, day, dry_run):

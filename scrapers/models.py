@@ -56,6 +56,9 @@ class ScrapeRun(models.Model):
     rows_collapsed = models.PositiveIntegerField(
         default=0, help_text="Duplicate rows of one offering (other regions, zones) folded into its cheapest."
     )
+    models_created = models.PositiveIntegerField(
+        default=0, help_text="Catalogue models created (unreviewed) from the facts this source states."
+    )
     unmatched_names = models.JSONField(default=list, blank=True, help_text="[[kind, raw name, rows], ...]")
     refusal_reasons = models.JSONField(default=dict, blank=True, help_text="{reason: rows}")
     error = models.TextField(blank=True)
@@ -95,6 +98,7 @@ class ScrapeRun(models.Model):
             "rows_refused": self.rows_refused,
             "rows_skipped": self.rows_skipped,
             "rows_collapsed": self.rows_collapsed,
+            "models_created": self.models_created,
             "unmatched_names": self.unmatched_names,
             "refusal_reasons": self.refusal_reasons,
             "error": self.error,

@@ -86,10 +86,25 @@ class Skip:
     refused: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class ModelFacts:
+    """What a source states about a model (not a price): the ingest may create an unreviewed catalogue
+    model from it. A price row alone never creates a model."""
+
+    model_id: str
+    name: str
+    creator: str
+    context: int | None = None
+    open_weights: bool | None = None
+    aliases: tuple[str, ...] = ()
+    source_url: str = ""
+
+
 @dataclass
 class Parsed:
     records: list = field(default_factory=list)
     skipped: list[Skip] = field(default_factory=list)
+    models: list[ModelFacts] = field(default_factory=list)  # facts for catalogue growth (token sources)
 
     def skip(self, row, reason, refused=False):
         self.skipped.append(Skip(str(row)[:200], reason, refused))

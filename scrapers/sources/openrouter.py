@@ -11,10 +11,12 @@ OpenRouter's documented ListEndpointsResponse schema (tests/fixtures/scrapers/op
 A payload is the models envelope, one endpoints response, or a bundle {"models": ..., "endpoints": {id: ...}}.
 """
 
+import re
+
 from inference.models import ServingKind
 from scrapers import precedence
 
-from .base import Parsed, PayloadError, Source, TokenRecord, TokenUnit, decimal_or_none, load_json
+from .base import ModelFacts, Parsed, PayloadError, Source, TokenRecord, TokenUnit, decimal_or_none, load_json
 
 MODELS_URL = "https://openrouter.ai/api/v1/models"
 ENDPOINTS_URL = "https://openrouter.ai/api/v1/models/{id}/endpoints"
@@ -82,6 +84,20 @@ def parse_models(data, parsed):
         if not isinstance(model, dict) or not model.get("id"):
             parsed.skip(model, "model without an id", refused=True)
             continue
+        model_id = model["id"]
+        if not model_id.startswith("openrouter/") and ":" not in model_id:
+            hf = model.get("hugging_face_id") or ""
+            parsed.models.append(
+                ModelFacts(
+                    model_id=model_id,
+                    name=re.sub(r"^[^:]+:\s*", "", model.get("name") or model_id)[:150],
+                    creator=model_id.split("/", 1)[0],
+                    context=model.get("context_length") if isinstance(model.get("context_length"), int) else None,
+                    open_weights=True if hf else None,
+                    aliases=tuple(a for a in (model.get("canonical_slug"), hf) if a),
+                    source_url=f"https://openrouter.ai/{model_id}",
+                )
+            )
         _record(
             parsed,
             provider=PROVIDER,
