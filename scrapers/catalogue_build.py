@@ -753,6 +753,92 @@ def build_gpu_offerings(data: Path, hand: Hand, build: Build, gpu_slugs: set):
                     known[identity] = entry
 
 
+# The collection days of the recorded snapshots that carry no licence (PROVENANCE.md): a hand-curated price
+# dated one of these came from such a snapshot, and `build_curated` removes it from the shipped files.
+UNLICENSED_SNAPSHOTS = {
+    date(2026, 11, 23): "skypilot-org/skypilot-catalog v8 index copy (no licence)",
+    date(2026, 4, 2): "anycloud-sh/catalog SkyPilot-format mirror (no licence)",
+    date(2026, 4, 29): "anycloud-sh/catalog Vast catalog (no licence)",
+    date(2026, 8, 8): "sui414/openrouter-pricing-data OpenRouter snapshot (no licence)",
+    date(2025, 6, 21): "Jumbo2020/gpu_prices RunPod snapshot (no licence)",
+    date(2023, 9, 21): "henryzhangpku/gpu-price-index saved CoreWeave page (no licence)",
+    date(2024, 8, 22): "henryzhangpku/gpu-price-index saved Hyperstack page (no licence)",
+    date(2025, 1, 9): "henryzhangpku/gpu-price-index saved FluidStack page (no licence)",
+    date(2025, 8, 8): "henryzhangpku/gpu-price-index saved DataCrunch page (no licence)",
+    date(2025, 9, 9): "henryzhangpku/gpu-price-index saved RunPod page (no licence)",
+    date(2026, 1, 9): "henryzhangpku/gpu-price-index saved Lambda page (no licence)",
+}
+PRICE_KEYS = {
+    "as_of",
+    "usd_per_gpu_hour",
+    "usd_per_instance_hour",
+    "usd_per_mtok_input",
+    "usd_per_mtok_output",
+    "usd_per_mtok_cached_input",
+    "usd_per_mtok_cache_write",
+    "batch_discount",
+    "context_served",
+    "source_url",
+    "price_date",
+    "origin_url",
+}
+
+
+def _as_date(value):
+    return value if isinstance(value, date) else date.fromisoformat(str(value)) if value else None
+
+
+def drop_unlicensed(providers_dir=PROVIDERS_DIR, inference_dir=INFERENCE_DIR) -> Counter:
+    """Remove from the hand-curated offering files every price taken from a snapshot without a licence (by
+    its collection day, UNLICENSED_SNAPSHOTS); a removed current price is replaced by its newest remaining
+    history entry, an offering with no price left is removed, and so is a file with no offering left.
+    Header comments are kept. Returns {snapshot: prices removed}."""
+    removed = Counter()
+    for folder in (providers_dir / "gpu_offerings", inference_dir / "offerings"):
+        for path in sorted(folder.glob("*.yaml")):
+            text = path.read_text(encoding="utf-8")
+            data = yaml.safe_load(text)
+            default_day = _as_date(data.get("as_of"))
+            kept_offerings, changed = [], False
+            for o in data["offerings"]:
+                history = o.get("history") or []
+                current = {k: v for k, v in o.items() if k in PRICE_KEYS}
+                prices = [current] + history
+                kept = []
+                for price in prices:
+                    day = _as_date(price.get("as_of")) or default_day
+                    if day in UNLICENSED_SNAPSHOTS:
+                        removed[UNLICENSED_SNAPSHOTS[day]] += 1
+                        changed = True
+                    else:
+                        kept.append({**price, "as_of": day} if price is current and "as_of" not in price else price)
+                if not kept:
+                    continue
+                kept.sort(key=lambda p: _as_date(p.get("as_of")) or default_day, reverse=True)
+                identity = {k: v for k, v in o.items() if k not in PRICE_KEYS and k != "history"}
+                rebuilt = {**identity, **kept[0]}
+                if len(kept) > 1:
+                    rebuilt["history"] = kept[1:]
+                kept_offerings.append(rebuilt)
+            if not changed:
+                continue
+            if not kept_offerings:
+                path.unlink()
+                continue
+            comments = []
+            for line in text.splitlines():
+                if not line.startswith("#"):
+                    break
+                comments.append(line)
+            comments.append(
+                "# Prices from snapshots without a licence were removed by `build_curated` (catalogue_build.py)."
+            )
+            data["offerings"] = kept_offerings
+            body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=120)
+            path.write_text("\n".join(comments) + "\n" + body, encoding="utf-8")
+    return removed
+
+
 def build(data: Path, providers_dir=PROVIDERS_DIR, inference_dir=INFERENCE_DIR) -> tuple[Build, Hand]:
     hand = read_hand(providers_dir, inference_dir)
     index = ModelIndex(hand)

@@ -113,3 +113,19 @@ def test_unreviewed_generated_models_say_where_each_fact_came_from():
     assert len(models) > 300
     for m in models:
         assert m["reviewed"] is False and m["fact_sources"]["name"].startswith("https://github.com/anomalyco/")
+
+
+def test_no_shipped_price_comes_from_a_snapshot_without_a_licence():
+    from scrapers.catalogue_build import UNLICENSED_SNAPSHOTS, _as_date
+
+    files = list((ROOT / "providers/data").rglob("*offerings/*.yaml")) + list(
+        (ROOT / "inference/data").rglob("offerings/*.yaml")
+    )
+    assert len(files) > 40
+    for path in files:
+        data = _yaml(path)
+        default = _as_date(data.get("as_of"))
+        for o in data["offerings"]:
+            for price in [o, *(o.get("history") or [])]:
+                day = _as_date(price.get("as_of")) or default
+                assert day not in UNLICENSED_SNAPSHOTS, (path.name, o.get("gpu") or o.get("model"), day)

@@ -25,6 +25,9 @@ class Command(BaseCommand):
         data = Path(options["data"])
         if not (data / "inference" / "models_dev").is_dir():
             raise CommandError(f"{data} does not hold the recorded sources (inference/models_dev missing)")
+        if not options["dry_run"]:
+            for snapshot, n in sorted(catalogue_build.drop_unlicensed().items()):
+                self.stdout.write(f"removed {n} hand-curated price(s) from {snapshot}")
         result, hand = catalogue_build.build(data)
         if not options["dry_run"]:
             catalogue_build.write(result)
