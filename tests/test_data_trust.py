@@ -246,3 +246,12 @@ def test_one_resolver_serves_scrapers_and_trace_imports():
     providers, models_, missing_providers, missing_models = match_names(rows)
     assert providers == {"Lambda Labs": lam.pk} and models_ == {"Llama 3.3 70B": model.pk}
     assert missing_providers == missing_models == []
+
+
+def test_about_page_describes_how_prices_really_arrive(client):
+    from django.urls import reverse
+
+    body = client.get(reverse("methodology")).content.decode()
+    assert "entered by us from providers' published price pages" not in body
+    for phrase in ("build_curated", "cited from", "undated", "20%", "not yet reviewed", "never guessed"):
+        assert phrase in body, phrase
