@@ -124,6 +124,15 @@ class DataReport:
     def histogram(self):
         return histogram(self.ages)
 
+    @property
+    def active_sources(self):
+        """Sources that ran here, failed, or publish a listed price (shown in full on /sources/)."""
+        return [s for s in self.sources if s.last_run or s.failing or s.published]
+
+    @property
+    def idle_sources(self):
+        return [s for s in self.sources if not (s.last_run or s.failing or s.published)]
+
     def as_dict(self):
         return {
             "today": self.today.isoformat(),
