@@ -105,10 +105,35 @@ def gpu_rows(gpus, pricing_type=PricingType.ON_DEMAND, today=None) -> list[GpuRo
 # /gpus/<slug>/
 
 
-def gpu_offerings(gpu, today=None) -> list[GpuOffering]:
-    """Every listed (current or stale) offering of one GPU with its latest price, cheapest first; one query."""
+def gpu_offerings(gpu, today=None, region=None) -> list[GpuOffering]:
+    """Every listed (current or stale) offering of one GPU with its latest price, cheapest first; one query.
+
+    An instance priced in several regions shows once, at its cheapest region, with `region_count` and
+    `regions`; `region` (one the GPU is offered in) keeps only that region's offerings instead."""
     offerings = list(GpuOffering.objects.listed(today).filter(gpu=gpu).with_latest_price().select_related("provider"))
-    return sort_cheapest_first(offerings)
+    return sort_cheapest_first(cheapest_region(offerings, region))
+
+
+def cheapest_region(offerings, region=None):
+    """One offering per instance (provider, GPU, size, pricing type, instance name): its cheapest region,
+    annotated with region_count and regions. With a known `region`, that region's offerings only."""
+    if region and any(o.region == region for o in offerings):
+        chosen = [o for o in offerings if o.region == region]
+        for o in chosen:
+            o.region_count, o.regions = 1, [region]
+        return chosen
+    groups = {}
+    for o in offerings:
+        key = (o.provider_id, o.gpu_id, o.gpus_per_instance, o.pricing_type, o.instance_name or f"#{o.pk}")
+        groups.setdefault(key, []).append(o)
+    result = []
+    for group in groups.values():
+        priced = [o for o in group if o.latest_usd_per_gpu_hour is not None] or group
+        best = min(priced, key=lambda o: (o.latest_usd_per_gpu_hour or 0, o.region))
+        best.regions = sorted({o.region for o in group if o.region})
+        best.region_count = len(best.regions)
+        result.append(best)
+    return result
 
 
 def sort_cheapest_first(offerings):

@@ -259,7 +259,7 @@ def gpu_detail(request, slug):
     gpu = get_object_or_404(Gpu, slug=slug)
     today = today_utc()
     filters = QueryFilters(request)
-    all_offerings = queries.gpu_offerings(gpu, today)
+    all_offerings = queries.gpu_offerings(gpu, today, region=request.GET.get("region"))
     providers = sorted({o.provider.slug: o.provider for o in all_offerings}.values(), key=lambda p: p.name.lower())
     instance_sizes = sorted({o.gpus_per_instance for o in all_offerings})
     pricing_type = filters.choice("pricing_type", PRICING_CHOICES, "pricing type")

@@ -255,3 +255,25 @@ def test_about_page_describes_how_prices_really_arrive(client):
     assert "entered by us from providers' published price pages" not in body
     for phrase in ("build_curated", "cited from", "undated", "20%", "not yet reviewed", "never guessed"):
         assert phrase in body, phrase
+
+
+def test_gpu_page_shows_the_cheapest_region_with_in_n_regions_and_filters_by_region(client):
+    from django.urls import reverse
+
+    cat = make_catalogue()
+    for region, price in (("us-east-1", "4.00"), ("eu-west-1", "5.00"), ("ap-south-1", "3.50")):
+        offering = GpuOfferingFactory(
+            provider=cat["providers"]["aws"],
+            gpu=cat["gpus"]["h100-sxm"],
+            gpus_per_instance=8,
+            instance_name="p5.48xlarge",
+            region=region,
+        )
+        GpuPriceObservationFactory(offering=offering, usd_per_gpu_hour=Decimal(price))
+    url = reverse("providers:gpu_detail", args=["h100-sxm"])
+    response = client.get(url)
+    (row,) = response.context["offerings"]
+    assert (row.region, row.region_count) == ("ap-south-1", 3)
+    assert "cheapest of" in response.content.decode()
+    (only,) = client.get(url, {"region": "eu-west-1"}).context["offerings"]
+    assert only.region == "eu-west-1" and only.latest_usd_per_gpu_hour == Decimal("5.0000")
