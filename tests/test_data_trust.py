@@ -277,3 +277,38 @@ def test_gpu_page_shows_the_cheapest_region_with_in_n_regions_and_filters_by_reg
     assert "cheapest of" in response.content.decode()
     (only,) = client.get(url, {"region": "eu-west-1"}).context["offerings"]
     assert only.region == "eu-west-1" and only.latest_usd_per_gpu_hour == Decimal("5.0000")
+
+
+def test_azure_regions_are_separate_offerings_not_mixed_under_one_key():
+    cat = make_catalogue()  # has a100-80gb-pcie, aliased "A100 80GB PCIe"
+    item = {
+        "armSkuName": "Standard_NC96ads_A100_v4",
+        "currencyCode": "USD",
+        "productName": "NCads A100 v4 Series",
+        "serviceName": "Virtual Machines",
+        "skuName": "NC96ads A100 v4",
+        "meterName": "NC96ads A100 v4",
+        "type": "Consumption",
+        "unitOfMeasure": "1 Hour",
+        "effectiveStartDate": "2025-05-01T00:00:00Z",
+    }
+    payload = {
+        "Items": [
+            {**item, "armRegionName": "eastus", "retailPrice": 14.692, "meterId": "a"},
+            {**item, "armRegionName": "swedencentral", "retailPrice": 19.1, "meterId": "b"},
+        ]
+    }
+    import json
+
+    from scrapers.sources import get_source
+
+    assert cat["providers"]["azure"]
+    run_source(get_source("azure"), payload=[json.dumps(payload)], day=DAY)
+    rows = {
+        o.region: (o.gpu.slug, o.latest_usd_per_gpu_hour, o.latest_price_date)
+        for o in GpuOffering.objects.with_latest_price().select_related("gpu")
+    }
+    assert rows == {
+        "eastus": ("a100-80gb-pcie", Decimal("3.6730"), date(2025, 5, 1)),
+        "swedencentral": ("a100-80gb-pcie", Decimal("4.7750"), date(2025, 5, 1)),
+    }
