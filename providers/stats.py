@@ -10,8 +10,8 @@ Definitions (also used by the live pages, so a page and its history agree on wha
   after its price's date), at its newest observation so far (a curated one wins a same-day tie).
   A published price stays in force until the next one, so a gap between two observations
   (a scraper outage, or curated history entries years apart) is bridged; after the last one the
-  offering drops out once it stops being current, as on the live pages. Today's row therefore
-  describes exactly the offerings the pages call current;
+  offering drops out once it leaves the market, as on the live pages. Today's row therefore
+  describes exactly the offerings the pages' market figures use;
 - each provider counts once per GPU and pricing type, at its cheapest offering;
 - cheapest, quartiles and median are taken across those per-provider prices (linear interpolation
   between ranks, as numpy's default and statistics.quantiles(method="inclusive")).
