@@ -12,20 +12,13 @@ from pathlib import Path
 
 import yaml
 from django.db import transaction
-from django.db.models import Q
 
 CURATED_SOURCE = "curated"
-# The curated set vouches that an offering is still listed at its newest price for this long after
-# that price's as-of date; the offering then ages out like any other (stale, then delisted, kept in
-# history) unless a newer price is curated or a scraper sees it.
-CURATED_LISTED_FOR_DAYS = 365
-
-
-def curated_last_seen_on(newest_as_of: date, today: date) -> date:
-    """What load_curated records as an offering's last_seen_on, given its newest curated price date."""
-    if (today - newest_as_of).days <= CURATED_LISTED_FOR_DAYS:
-        return today
-    return newest_as_of
+# The folder (beside the hand files) that `build_curated` writes from licensed sources.
+GENERATED = "generated"
+# Curated rows are checked by a person: they publish over any scraped row of the same day (see
+# scrapers.precedence for the scraped ranks, all lower).
+CURATED_RANK = 9
 
 
 class CuratedDataError(Exception):
@@ -163,15 +156,21 @@ def upsert(model, objects, unique_fields, update_fields):
     )
 
 
-def mark_seen(model, last_seen_by_pk: dict[int, date]):
-    """Raise offerings' last_seen_on to the given dates (never lower it): one UPDATE per distinct date."""
-    by_day: dict[date, list[int]] = {}
-    for pk, day in last_seen_by_pk.items():
-        by_day.setdefault(day, []).append(pk)
-    for day, pks in by_day.items():
-        model.objects.filter(pk__in=pks).filter(Q(last_seen_on__isnull=True) | Q(last_seen_on__lt=day)).update(
-            last_seen_on=day
-        )
+def price_provenance(e: "Entry") -> dict:
+    """A curated price's honest date and citation: `price_date` (the date its source states; absent =
+    undated, never the collection day `as_of`) and `origin_url` (where the number came from: the
+    aggregator file at its version, or the provider page; `source_url` stays the provider's page)."""
+    return {"price_date": e.day("price_date"), "origin_url": e.text("origin_url", required=False)}
+
+
+def check_unique_offerings(offerings, identity, problems: "Problems", what: str):
+    """The same offering in two files (a hand file and a generated one) is a problem, named with both."""
+    seen = {}
+    for o in offerings:
+        key = identity(o)
+        if key in seen:
+            problems.add(f"{what} {key}", "appears in two files")
+        seen[key] = True
 
 
 def read_yaml(path: Path, problems: Problems):

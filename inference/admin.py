@@ -22,8 +22,15 @@ class LanguageModelAdmin(admin.ModelAdmin):
         "context_window",
         "open_weights",
         "release_date",
+        "reviewed",
     ]
-    list_filter = ["open_weights", "creator", "family"]
+    list_filter = ["reviewed", "open_weights", "creator", "family"]
+    actions = ["mark_reviewed"]
+
+    @admin.action(description="Mark as reviewed (facts checked against their sources)")
+    def mark_reviewed(self, request, queryset):
+        self.message_user(request, f"{queryset.update(reviewed=True)} model(s) marked reviewed.")
+
     search_fields = ["name", "slug", "creator", "aliases__alias"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [ModelAliasInline]

@@ -8,13 +8,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from computeprices.curated import (
+    CURATED_RANK,
     CURATED_SOURCE,
+    GENERATED,
     Entry,
     Problems,
-    curated_last_seen_on,
+    check_unique_offerings,
     entry_label,
-    mark_seen,
     parse_offering_file,
+    price_provenance,
     read_yaml,
     upsert,
 )
@@ -36,15 +38,27 @@ class ModelCatalogue:
 
 def parse(data_dir: Path, problems: Problems, provider_offers: dict[str, str]) -> ModelCatalogue:
     catalogue = ModelCatalogue()
-    _parse_models(data_dir / "models.yaml", catalogue, problems)
+    seen_aliases: dict[str, str] = {}
+    _parse_models(data_dir / "models.yaml", catalogue, problems, seen_aliases)
+    # The breadth built from licensed sources by `build_curated` (hand files win; see scrapers.catalogue_build).
+    if (data_dir / GENERATED / "models.yaml").is_file():
+        _parse_models(data_dir / GENERATED / "models.yaml", catalogue, problems, seen_aliases)
     model_slugs = {m["slug"] for m in catalogue.models}
-    offering_files = sorted((data_dir / "offerings").glob("*.yaml"))
+    offering_files = sorted((data_dir / "offerings").glob("*.yaml")) + sorted(
+        (data_dir / GENERATED / "offerings").glob("*.yaml")
+    )
     if not offering_files:
         problems.add(str(data_dir / "offerings"), "no offering files found")
     for path in offering_files:
         catalogue.offerings += parse_offering_file(
             path, problems, provider_offers, Provider.Offers.GPU_RENTAL, _read_model_offering(model_slugs), _price
         )
+    check_unique_offerings(
+        catalogue.offerings,
+        lambda o: (o["provider"], o["model"], o["quantization"], o["serving_kind"], o["region"]),
+        problems,
+        "inference offering",
+    )
     return catalogue
 
 
@@ -86,9 +100,9 @@ def _parse_architecture(path, problems) -> dict[str, dict]:
     return facts
 
 
-def _parse_models(path, catalogue, problems):
+def _parse_models(path, catalogue, problems, seen_aliases):
     architecture = _parse_architecture(path.parent / "model_architecture.yaml", problems)
-    _parse_model_list(path, catalogue, problems)
+    _parse_model_list(path, catalogue, problems, seen_aliases)
     slugs = {m["slug"] for m in catalogue.models}
     for slug in sorted(set(architecture) - slugs):
         problems.add("model_architecture.yaml", f"unknown model {slug!r} (not in models.yaml)")
@@ -99,14 +113,13 @@ def _parse_models(path, catalogue, problems):
                 m[name] = ""
 
 
-def _parse_model_list(path, catalogue, problems):
+def _parse_model_list(path, catalogue, problems, seen_aliases):
     data = read_yaml(path, problems)
     if data is None:
         return
     if not isinstance(data, list):
         problems.add(path.name, "expected a list of models")
         return
-    seen_aliases: dict[str, str] = {}
     for i, item in enumerate(data):
         e = Entry(item, f"{path.name}, {entry_label(i, item)}", problems)
         model = {
@@ -122,6 +135,8 @@ def _parse_model_list(path, catalogue, problems):
             "release_date": e.day("release_date"),
             "license": e.text("license", required=False),
             "source_url": e.text("source_url", required=False),
+            "reviewed": e.boolean("reviewed", default=True),
+            "fact_sources": e.data.get("fact_sources") or {},
         }
         total, active = model["total_params_b"], model["active_params_b"]
         if total is not None and active is not None and active > total:
@@ -148,8 +163,9 @@ def _read_model_offering(model_slugs):
             "serving_kind": e.choice(
                 "serving_kind", set(ServingKind.values), required=False, default=ServingKind.SERVERLESS
             ),
+            "region": e.text("region", required=False),
         }
-        return fields, (model, fields["quantization"], fields["serving_kind"])
+        return fields, (model, fields["quantization"], fields["serving_kind"], fields["region"])
 
     return read
 
@@ -168,6 +184,7 @@ def _price(e, default_url, default_day):
         "batch_discount": e.decimal("batch_discount", maximum=1),
         "context_served": e.integer("context_served", minimum=1),
         "source_url": e.text("source_url", required=False, default=default_url),
+        **price_provenance(e),
     }
 
 
@@ -194,14 +211,15 @@ def save(catalogue: ModelCatalogue, providers: dict[str, Provider], today=None) 
                 model=models[o["model"]],
                 quantization=o["quantization"],
                 serving_kind=o["serving_kind"],
+                region=o["region"],
             )
             for o in catalogue.offerings
         ],
-        ["provider", "model", "quantization", "serving_kind"],
+        ["provider", "model", "quantization", "serving_kind", "region"],
         ["quantization"],  # nothing else to update; a no-op update makes the row come back with its key
     )
     observations = [
-        InferencePriceObservation(offering=offering, source=CURATED_SOURCE, is_curated=True, **price)
+        InferencePriceObservation(offering=offering, source=CURATED_SOURCE, rank=CURATED_RANK, is_curated=True, **price)
         for offering, o in zip(offerings, catalogue.offerings, strict=True)
         for price in o["prices"]
     ]
@@ -209,15 +227,10 @@ def save(catalogue: ModelCatalogue, providers: dict[str, Provider], today=None) 
         InferencePriceObservation,
         observations,
         ["offering", "observed_on", "source"],
-        [f for f in PRICE_FIELDS if f != "observed_on"] + ["is_curated"],
+        [f for f in PRICE_FIELDS if f != "observed_on"] + ["rank", "is_curated"],
     )
-    mark_seen(
-        InferenceOffering,
-        {
-            offering.pk: curated_last_seen_on(max(p["observed_on"] for p in o["prices"]), today)
-            for offering, o in zip(offerings, catalogue.offerings, strict=True)
-        },
-    )
+    # Dates: what the curated prices say (price_date, or undated), never the day this loader ran.
+    InferenceOffering.objects.filter(pk__in=[o.pk for o in offerings]).refresh_seen()
     return {
         "inference_providers": len({o["provider"] for o in catalogue.offerings}),
         "models": len(models),
@@ -235,4 +248,6 @@ PRICE_FIELDS = [
     "batch_discount",
     "context_served",
     "source_url",
+    "price_date",
+    "origin_url",
 ]

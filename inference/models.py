@@ -8,10 +8,12 @@ from decimal import Decimal
 
 from django.db import models
 from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.urls import reverse
 
-from computeprices.freshness import freshness_of
-from providers.models import AliasQuerySet, ListingQuerySet, Provider, normalize_alias
+from computeprices.freshness import freshness_of, offering_freshness
+from providers.models import PUBLISH_ORDER, AliasQuerySet, ListingQuerySet, Provider, normalize_alias
 
 DEFAULT_BLEND_INPUT_PARTS = 3  # DESIGN.md: blended = (3 x input + 1 x output) / 4
 
@@ -26,20 +28,21 @@ def blended_price(input_price, output_price, input_parts=DEFAULT_BLEND_INPUT_PAR
 
 class LanguageModelQuerySet(models.QuerySet):
     def most_served(self, count):
-        """The `count` models with the most current offerings, each with its cheapest blended offering.
+        """The `count` models with the most listed offerings, each with its cheapest blended offering (whose
+        latest_observed_on / latest_price_date the page shows as the price's age).
 
         Two queries: the models, then their current offerings with latest prices.
         Returns [(model, cheapest offering, blended USD per 1M)].
         """
         models_ = list(
             self.annotate(
-                served_by=models.Count("offerings", filter=Q(offerings__in=InferenceOffering.objects.current()))
+                served_by=models.Count("offerings", filter=Q(offerings__in=InferenceOffering.objects.market()))
             )
             .filter(served_by__gt=0)
             .order_by("-served_by", "name")[:count]
         )
         offerings = (
-            InferenceOffering.objects.current().filter(model__in=models_).with_latest_price().select_related("provider")
+            InferenceOffering.objects.market().filter(model__in=models_).with_latest_price().select_related("provider")
         )
         best = {}
         for offering in offerings:
@@ -93,6 +96,10 @@ class LanguageModel(models.Model):
     )
     attention_kind = models.CharField(max_length=10, choices=AttentionKind.choices, blank=True)
     architecture_source_url = models.URLField(max_length=500, blank=True)
+    reviewed = models.BooleanField(
+        default=True, help_text="False for a model created from a source's facts until an admin reviews it."
+    )
+    fact_sources = models.JSONField(default=dict, blank=True, help_text="{fact: URL of the source that states it}")
 
     objects = LanguageModelQuerySet.as_manager()
 
@@ -170,10 +177,10 @@ class InferenceOfferingQuerySet(ListingQuerySet):
         Adds latest_input, latest_output, latest_cached_input, latest_cache_write,
         latest_batch_discount, latest_context, latest_observed_on, latest_source, latest_source_url.
         """
-        newest = InferencePriceObservation.objects.filter(offering=OuterRef("pk")).order_by(
-            "-observed_on", "-is_curated", "-pk"
-        )
+        newest = InferencePriceObservation.objects.filter(offering=OuterRef("pk")).order_by(*PUBLISH_ORDER)
         fields = {
+            "latest_price_date": "price_date",
+            "latest_origin_url": "origin_url",
             "latest_input": "usd_per_mtok_input",
             "latest_output": "usd_per_mtok_output",
             "latest_cached_input": "usd_per_mtok_cached_input",
@@ -215,8 +222,14 @@ class InferenceOffering(models.Model):
         max_length=20, blank=True, help_text="fp8, bf16, fp4, int4 ...; blank = not stated."
     )
     serving_kind = models.CharField(max_length=12, choices=ServingKind.choices, default=ServingKind.SERVERLESS)
-    # Denormalized from the observations by whoever writes them (see GpuOffering.last_seen_on).
+    region = models.CharField(
+        max_length=60, blank=True, help_text="Blank = global; e.g. Bedrock's us./eu./apac. cross-region profiles."
+    )
+    # Denormalized from the observations by ListingQuerySet.refresh_seen() only (see GpuOffering).
     last_seen_on = models.DateField(null=True, blank=True, db_index=True)
+    last_scraped_on = models.DateField(null=True, blank=True)
+    listed_until = models.DateField(null=True, blank=True, db_index=True)
+    retired_by = models.CharField(max_length=60, blank=True)
 
     objects = InferenceOfferingQuerySet.as_manager()
 
@@ -224,7 +237,8 @@ class InferenceOffering(models.Model):
         ordering = ["model__name", "provider__name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["provider", "model", "quantization", "serving_kind"], name="inference_offering_unique_key"
+                fields=["provider", "model", "quantization", "serving_kind", "region"],
+                name="inference_offering_unique_key_region",
             ),
         ]
         indexes = [
@@ -234,10 +248,11 @@ class InferenceOffering(models.Model):
 
     def __str__(self):
         quant = f" {self.quantization}" if self.quantization else ""
-        return f"{self.provider} {self.model}{quant} ({self.get_serving_kind_display()})"
+        region = f" {self.region}" if self.region else ""
+        return f"{self.provider} {self.model}{quant}{region} ({self.get_serving_kind_display()})"
 
     def freshness(self, today=None):
-        return freshness_of(self.last_seen_on, today)
+        return offering_freshness(self, today)
 
 
 def _non_negative(field):
@@ -248,7 +263,8 @@ class InferencePriceObservation(models.Model):
     """What one source said one inference offering cost on one UTC day, in USD per 1M tokens."""
 
     offering = models.ForeignKey(InferenceOffering, on_delete=models.CASCADE, related_name="observations")
-    observed_on = models.DateField(help_text="UTC date the price was published or seen.")
+    observed_on = models.DateField(help_text="UTC day the price was collected (by a scraper or for the curated set).")
+    price_date = models.DateField(null=True, blank=True, help_text="The date the source states; blank = undated.")
     usd_per_mtok_input = models.DecimalField("USD per 1M input tokens", max_digits=12, decimal_places=6)
     usd_per_mtok_output = models.DecimalField("USD per 1M output tokens", max_digits=12, decimal_places=6)
     usd_per_mtok_cached_input = models.DecimalField(
@@ -262,7 +278,19 @@ class InferencePriceObservation(models.Model):
     )
     context_served = models.PositiveIntegerField("context served (tokens)", null=True, blank=True)
     source = models.CharField(max_length=60, help_text='"curated", or the scraper source, e.g. "openrouter".')
-    source_url = models.URLField(max_length=500, blank=True)
+    source_url = models.URLField(
+        "provider page", max_length=500, blank=True, help_text="The provider's own price page, for the reader."
+    )
+    origin_url = models.URLField(
+        max_length=500,
+        blank=True,
+        help_text="Where the number came from: aggregator file at its version, or page.",
+    )
+    rank = models.PositiveSmallIntegerField(
+        default=0,
+        editable=False,
+        help_text="Source precedence (scrapers.precedence): the higher rank publishes on a same-day tie.",
+    )
     is_curated = models.BooleanField(
         "curated", default=False, help_text="Set by admins and load_curated; scrapers never touch curated rows."
     )
@@ -309,9 +337,7 @@ class InferencePriceObservation(models.Model):
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
-        InferenceOffering.objects.filter(pk=self.offering_id).filter(
-            Q(last_seen_on__isnull=True) | Q(last_seen_on__lt=self.observed_on)
-        ).update(last_seen_on=self.observed_on)
+        InferenceOffering.objects.filter(pk=self.offering_id).refresh_seen()
 
     @property
     def blended(self):
@@ -456,6 +482,9 @@ class EndpointMeasurement(models.Model):
     def reject(self):
         self.status = MeasurementStatus.REJECTED
         self.save(update_fields=["status"])
+@receiver(post_delete, sender=InferencePriceObservation)
+def _observation_deleted(sender, instance, **kwargs):
+    InferenceOffering.objects.filter(pk=instance.offering_id).refresh_seen()
 
 
 # --- Throughput profiles (the breakeven calculator's self-hosting side) ---------------------------

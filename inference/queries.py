@@ -102,7 +102,7 @@ def summarize(model, offerings, blend):
 def summary_offerings():
     """Current, non-batch offerings with their latest prices and providers (for the cross-provider figures)."""
     return (
-        InferenceOffering.objects.current()
+        InferenceOffering.objects.market()
         .filter(serving_kind__in=SUMMARY_SERVING_KINDS)
         .with_latest_price()
         .select_related("provider")

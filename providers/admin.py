@@ -7,8 +7,14 @@ from .models import Gpu, GpuAlias, GpuOffering, GpuPriceObservation, Provider
 
 @admin.register(Provider)
 class ProviderAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "offers", "website"]
-    list_filter = ["offers"]
+    list_display = ["name", "slug", "offers", "website", "reviewed"]
+    list_filter = ["reviewed", "offers"]
+    actions = ["mark_reviewed"]
+
+    @admin.action(description="Mark as reviewed (facts checked against their sources)")
+    def mark_reviewed(self, request, queryset):
+        self.message_user(request, f"{queryset.update(reviewed=True)} provider(s) marked reviewed.")
+
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
 
@@ -69,7 +75,7 @@ class GpuOfferingAdmin(admin.ModelAdmin):
     list_select_related = ["provider", "gpu"]
     search_fields = ["instance_name", "provider__name", "gpu__name", "region"]
     autocomplete_fields = ["provider", "gpu"]
-    readonly_fields = ["last_seen_on"]
+    readonly_fields = ["last_seen_on", "last_scraped_on", "listed_until"]
     inlines = [GpuPriceObservationInline]
 
 

@@ -8,13 +8,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from computeprices.curated import (
+    CURATED_RANK,
     CURATED_SOURCE,
+    GENERATED,
     Entry,
     Problems,
-    curated_last_seen_on,
+    check_unique_offerings,
     entry_label,
-    mark_seen,
     parse_offering_file,
+    price_provenance,
     read_yaml,
     upsert,
 )
@@ -37,9 +39,13 @@ class GpuCatalogue:
 def parse(data_dir: Path, problems: Problems) -> GpuCatalogue:
     catalogue = GpuCatalogue()
     _parse_providers(data_dir / "providers.yaml", catalogue, problems)
+    # The breadth built from licensed sources by `build_curated` (hand files win; see scrapers.catalogue_build).
+    if (data_dir / GENERATED / "providers.yaml").is_file():
+        _parse_providers(data_dir / GENERATED / "providers.yaml", catalogue, problems)
     _parse_gpus(data_dir / "gpus.yaml", catalogue, problems)
     gpu_slugs = {g["slug"] for g in catalogue.gpus}
     offering_files = sorted((data_dir / "gpu_offerings").glob("*.yaml"))
+    generated_files = sorted((data_dir / GENERATED / "gpu_offerings").glob("*.yaml"))
     if not offering_files:
         problems.add(str(data_dir / "gpu_offerings"), "no offering files found")
     for path in offering_files:
@@ -51,6 +57,18 @@ def parse(data_dir: Path, problems: Problems) -> GpuCatalogue:
             _read_gpu_offering(gpu_slugs),
             _price,
         )
+    for path in generated_files:
+        catalogue.offerings += parse_offering_file(
+            path,
+            problems,
+            catalogue.provider_offers,
+            Provider.Offers.INFERENCE_API,
+            _read_gpu_offering(gpu_slugs),
+            _price,
+        )
+    check_unique_offerings(
+        catalogue.offerings, lambda o: (o["provider"], *(o[k] for k in IDENTITY)), problems, "GPU offering"
+    )
     return catalogue
 
 
@@ -73,6 +91,8 @@ def _parse_providers(path, catalogue, problems):
             "pricing_url": e.text("pricing_url", required=False),
             "offers": e.choice("offers", set(Provider.Offers.values)),
             "description": e.text("description", required=False),
+            "reviewed": e.boolean("reviewed", default=True),
+            "fact_sources": e.data.get("fact_sources") or {},
         }
         if provider["slug"] in catalogue.provider_offers:
             problems.add(e.where, f"duplicate provider slug {provider['slug']!r}")
@@ -135,12 +155,13 @@ def _price(e, default_url, default_day):
         "usd_per_gpu_hour": e.decimal("usd_per_gpu_hour", required=True, positive=True, maximum=MAX_USD_PER_GPU_HOUR),
         "usd_per_instance_hour": e.decimal("usd_per_instance_hour", positive=True),
         "source_url": e.text("source_url", required=False, default=default_url),
+        **price_provenance(e),
     }
 
 
 def save(catalogue: GpuCatalogue, today=None) -> dict:
     today = today or today_utc()
-    provider_fields = ["name", "website", "pricing_url", "offers", "description"]
+    provider_fields = ["name", "website", "pricing_url", "offers", "description", "reviewed", "fact_sources"]
     providers = {
         p.slug: p for p in upsert(Provider, [Provider(**p) for p in catalogue.providers], ["slug"], provider_fields)
     }
@@ -178,6 +199,9 @@ def save(catalogue: GpuCatalogue, today=None) -> dict:
             usd_per_instance_hour=price["usd_per_instance_hour"]
             or price["usd_per_gpu_hour"] * offering.gpus_per_instance,
             source_url=price["source_url"],
+            price_date=price["price_date"],
+            origin_url=price["origin_url"],
+            rank=CURATED_RANK,
             is_curated=True,
         )
         for offering, o in zip(offerings, catalogue.offerings, strict=True)
@@ -187,15 +211,10 @@ def save(catalogue: GpuCatalogue, today=None) -> dict:
         GpuPriceObservation,
         observations,
         ["offering", "observed_on", "source"],
-        ["usd_per_gpu_hour", "usd_per_instance_hour", "source_url", "is_curated"],
+        ["usd_per_gpu_hour", "usd_per_instance_hour", "source_url", "price_date", "origin_url", "rank", "is_curated"],
     )
-    mark_seen(
-        GpuOffering,
-        {
-            offering.pk: curated_last_seen_on(max(p["observed_on"] for p in o["prices"]), today)
-            for offering, o in zip(offerings, catalogue.offerings, strict=True)
-        },
-    )
+    # Dates: what the curated prices say (price_date, or undated), never the day this loader ran.
+    GpuOffering.objects.filter(pk__in=[o.pk for o in offerings]).refresh_seen()
     return {
         "_providers": providers,
         "providers": len(providers),

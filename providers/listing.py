@@ -124,7 +124,8 @@ def cheapest_node(offerings, size=8):
 
 
 def regions_of(offerings):
-    return sorted({o.region or "any" for o in offerings}, key=str.lower)
+    """Every region the offerings are priced in (an offering shown at its cheapest region lists them all)."""
+    return sorted({r for o in offerings for r in (getattr(o, "regions", None) or [o.region or "any"])}, key=str.lower)
 
 
 # Both markets of a comparison ---------------------------------------------------------------------

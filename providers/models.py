@@ -7,10 +7,19 @@ price a page shows for an offering is its newest observation, a curated one winn
 from datetime import timedelta
 
 from django.db import models
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import F, Max, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.urls import reverse
 
-from computeprices.freshness import DELISTED_AFTER_DAYS, STALE_AFTER_DAYS, freshness_of, today_utc
+from computeprices.freshness import (
+    CURATED_LISTED_FOR_DAYS,
+    DELISTED_AFTER_DAYS,
+    STALE_AFTER_DAYS,
+    offering_freshness,
+    today_utc,
+)
 
 
 class Provider(models.Model):
@@ -25,6 +34,10 @@ class Provider(models.Model):
     pricing_url = models.URLField("pricing page URL", blank=True)
     offers = models.CharField(max_length=10, choices=Offers.choices)
     description = models.CharField(max_length=300, blank=True)
+    reviewed = models.BooleanField(
+        default=True, help_text="False for a provider created from a source's facts until an admin reviews it."
+    )
+    fact_sources = models.JSONField(default=dict, blank=True, help_text="{fact: URL of the source that states it}")
 
     class Meta:
         ordering = ["name"]
@@ -95,25 +108,90 @@ class AliasQuerySet(models.QuerySet):
     target = ""
 
     def resolve(self, raw_names):
-        """Map raw names to catalogue ids in one query: {raw name: id}; unknown names are absent."""
-        wanted = {normalize_alias(n): n for n in raw_names}
+        """THE name resolver for GPUs and models (scrapers, trace imports and search call it): {raw name: id},
+        unknown names absent. An alias first, then the catalogue entry's own slug or name; case, spaces,
+        `_` and `-` do not matter. Two queries at most, whatever the number of names."""
+        wanted = {}
+        for n in raw_names:
+            wanted.setdefault(normalize_alias(n), []).append(n)
         found = dict(self.filter(alias__in=wanted).values_list("alias", f"{self.target}_id"))
-        return {raw: found[key] for key, raw in wanted.items() if key in found}
+        if set(wanted) - set(found):
+            target_model = self.model._meta.get_field(self.target).related_model
+            for pk, slug, name in target_model.objects.values_list("pk", "slug", "name"):
+                found.setdefault(normalize_alias(slug), pk)
+                found.setdefault(normalize_alias(name), pk)
+        return {raw: found[key] for key, raws in wanted.items() if key in found for raw in raws}
 
 
 class GpuAliasQuerySet(AliasQuerySet):
     target = "gpu"
 
 
+def refresh_seen(queryset):
+    """THE one writer of offerings' last_seen_on, last_scraped_on and listed_until, recomputed from their
+    observations, so deleting an observation can lower them. Works on historical models (migrations).
+    Two queries plus batched updates, whatever the number of offerings."""
+    observations = queryset.model._meta.get_field("observations").related_model
+    offerings = {o.pk: o for o in queryset.only("pk", "last_seen_on", "last_scraped_on", "listed_until")}
+    if not offerings:
+        return 0
+    seen = {pk: {"seen": None, "scraped": None, "curated": None} for pk in offerings}
+    rows = (
+        observations.objects.filter(offering_id__in=list(offerings))
+        .values("offering_id", "is_curated")
+        .annotate(seen=Max("observed_on"), dated=Max(Coalesce("price_date", "observed_on")))
+    )
+    for row in rows:
+        facts = seen[row["offering_id"]]
+        facts["seen"] = max(filter(None, (facts["seen"], row["seen"])))
+        if row["is_curated"]:
+            facts["curated"] = row["dated"]
+        else:
+            facts["scraped"] = row["seen"]
+    changed = []
+    for pk, facts in seen.items():
+        until = [
+            d
+            for d in (
+                facts["scraped"] and facts["scraped"] + timedelta(days=DELISTED_AFTER_DAYS),
+                facts["curated"] and facts["curated"] + timedelta(days=CURATED_LISTED_FOR_DAYS),
+            )
+            if d
+        ]
+        values = (facts["seen"], facts["scraped"], max(until) if until else None)
+        o = offerings[pk]
+        if (o.last_seen_on, o.last_scraped_on, o.listed_until) != values:
+            o.last_seen_on, o.last_scraped_on, o.listed_until = values
+            changed.append(o)
+    queryset.model.objects.bulk_update(changed, ["last_seen_on", "last_scraped_on", "listed_until"])
+    return len(changed)
+
+
 class ListingQuerySet(models.QuerySet):
-    """Offerings by freshness (DESIGN.md), from their denormalized last_seen_on."""
+    """Offerings by freshness (DESIGN.md), from the dates refresh_seen() denormalizes onto them.
+
+    current: seen (by a scraper, or collected for the curated set) in the last 3 days.
+    listed: shown in listings: a scraper saw it in the last 14 days, or its newest curated price is
+    under a year old; and no scraper retired it. Listed prices older than 3 days show their age.
+    """
 
     def listed(self, today=None):
-        """Current and stale offerings; delisted ones are kept for history but not listed."""
-        return self.filter(last_seen_on__gte=(today or today_utc()) - timedelta(days=DELISTED_AFTER_DAYS))
+        return self.filter(listed_until__gte=today or today_utc(), retired_by="")
 
     def current(self, today=None):
-        return self.filter(last_seen_on__gte=(today or today_utc()) - timedelta(days=STALE_AFTER_DAYS))
+        return self.listed(today).filter(last_seen_on__gte=(today or today_utc()) - timedelta(days=STALE_AFTER_DAYS))
+
+    def market(self, today=None):
+        """What market figures are built from: offerings their source still vouches for: seen by a scraper in
+        the last 3 days, or curated-only with a price under a year old. Pages show each price's age."""
+        today = today or today_utc()
+        return self.listed(today).filter(
+            Q(last_scraped_on__isnull=True) | Q(last_seen_on__gte=today - timedelta(days=STALE_AFTER_DAYS))
+        )
+
+    def refresh_seen(self):
+        """THE writer of last_seen_on, last_scraped_on and listed_until (see refresh_seen())."""
+        return refresh_seen(self)
 
 
 class GpuAlias(models.Model):
@@ -136,6 +214,11 @@ class GpuAlias(models.Model):
         super().save(*args, **kwargs)
 
 
+# Which observation an offering publishes: the newest day, then a curated row, then the higher-ranked source
+# (scrapers.precedence), then the newest row.
+PUBLISH_ORDER = ("-observed_on", "-is_curated", "-rank", "-pk")
+
+
 class PricingType(models.TextChoices):
     ON_DEMAND = "on_demand", "On-demand"
     SPOT = "spot", "Spot"
@@ -151,25 +234,28 @@ class GpuOfferingQuerySet(ListingQuerySet):
         Adds latest_usd_per_gpu_hour, latest_usd_per_instance_hour, latest_observed_on,
         latest_source and latest_source_url as correlated subqueries: one query whatever the size.
         """
-        newest = GpuPriceObservation.objects.filter(offering=OuterRef("pk")).order_by(
-            "-observed_on", "-is_curated", "-pk"
-        )
+        newest = GpuPriceObservation.objects.filter(offering=OuterRef("pk")).order_by(*PUBLISH_ORDER)
         return self.annotate(
             latest_usd_per_gpu_hour=Subquery(newest.values("usd_per_gpu_hour")[:1]),
             latest_usd_per_instance_hour=Subquery(newest.values("usd_per_instance_hour")[:1]),
             latest_observed_on=Subquery(newest.values("observed_on")[:1]),
+            latest_price_date=Subquery(newest.values("price_date")[:1]),
             latest_source=Subquery(newest.values("source")[:1]),
             latest_source_url=Subquery(newest.values("source_url")[:1]),
+            latest_origin_url=Subquery(newest.values("origin_url")[:1]),
         )
 
     def cheapest_current_by_family(self, families, pricing_type=None):
-        """[(label, cheapest current offering or None)] for (label, gpu slug prefix) pairs, in one query."""
+        """[(label, cheapest listed offering or None)] for (label, gpu slug prefix) pairs, in one query.
+
+        Listed, not only current: each offering carries latest_observed_on/latest_price_date, and the page
+        says how old the price is (the `price_age` tag)."""
         pricing_type = pricing_type or PricingType.ON_DEMAND
         prefixes = Q()
         for _, prefix in families:
             prefixes |= Q(gpu__slug__startswith=prefix)
         offerings = (
-            self.current()
+            self.market()
             .filter(prefixes, pricing_type=pricing_type)
             .with_latest_price()
             .select_related("provider", "gpu")
@@ -198,9 +284,21 @@ class GpuOffering(models.Model):
     instance_name = models.CharField(max_length=100, blank=True)
     vcpus = models.PositiveIntegerField("vCPUs", null=True, blank=True)
     ram_gb = models.PositiveIntegerField("RAM (GB)", null=True, blank=True)
-    # Denormalized from the observations by whoever writes them (ingest, load_curated, admin):
-    # lets pages filter current/stale/delisted without touching the observations table.
-    last_seen_on = models.DateField(null=True, blank=True, db_index=True)
+    # Denormalized from the observations by ListingQuerySet.refresh_seen() only: lets pages filter
+    # current/stale/delisted without touching the observations table.
+    last_seen_on = models.DateField(
+        null=True, blank=True, db_index=True, help_text="Newest day any source (scraper or curated set) saw it."
+    )
+    last_scraped_on = models.DateField(null=True, blank=True, help_text="Newest day a scraper saw it.")
+    listed_until = models.DateField(
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="Last day listed (scraped + 14 days, curated price + 1 year).",
+    )
+    retired_by = models.CharField(
+        max_length=60, blank=True, help_text="The scraped source that now covers this curated row (kept in history)."
+    )
 
     objects = GpuOfferingQuerySet.as_manager()
 
@@ -223,20 +321,33 @@ class GpuOffering(models.Model):
         return f"{self.provider} {self.gpus_per_instance}x {self.gpu} {self.get_pricing_type_display()}{region}"
 
     def freshness(self, today=None):
-        return freshness_of(self.last_seen_on, today)
+        return offering_freshness(self, today)
 
 
 class GpuPriceObservation(models.Model):
     """What one source said one offering cost on one UTC day."""
 
     offering = models.ForeignKey(GpuOffering, on_delete=models.CASCADE, related_name="observations")
-    observed_on = models.DateField(help_text="UTC date the price was published or seen.")
+    observed_on = models.DateField(help_text="UTC day the price was collected (by a scraper or for the curated set).")
+    price_date = models.DateField(null=True, blank=True, help_text="The date the source states; blank = undated.")
     usd_per_gpu_hour = models.DecimalField("USD per GPU-hour", max_digits=10, decimal_places=4)
     usd_per_instance_hour = models.DecimalField(
         "USD per instance-hour", max_digits=12, decimal_places=4, null=True, blank=True
     )
     source = models.CharField(max_length=60, help_text='"curated", or the scraper source, e.g. "skypilot:aws".')
-    source_url = models.URLField(max_length=500, blank=True)
+    source_url = models.URLField(
+        "provider page", max_length=500, blank=True, help_text="The provider's own price page, for the reader."
+    )
+    origin_url = models.URLField(
+        max_length=500,
+        blank=True,
+        help_text="Where the number came from: aggregator file at its version, or page.",
+    )
+    rank = models.PositiveSmallIntegerField(
+        default=0,
+        editable=False,
+        help_text="Source precedence (scrapers.precedence): the higher rank publishes on a same-day tie.",
+    )
     is_curated = models.BooleanField(
         "curated", default=False, help_text="Set by admins and load_curated; scrapers never touch curated rows."
     )
@@ -273,9 +384,12 @@ class GpuPriceObservation(models.Model):
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
-        GpuOffering.objects.filter(pk=self.offering_id).filter(
-            Q(last_seen_on__isnull=True) | Q(last_seen_on__lt=self.observed_on)
-        ).update(last_seen_on=self.observed_on)
+        GpuOffering.objects.filter(pk=self.offering_id).refresh_seen()
+
+
+@receiver(post_delete, sender=GpuPriceObservation)
+def _observation_deleted(sender, instance, **kwargs):
+    GpuOffering.objects.filter(pk=instance.offering_id).refresh_seen()
 
 
 class GpuDailyStat(models.Model):

@@ -10,7 +10,7 @@ class GpuOfferingsTable:
     """One GPU's listed offerings (one query), filtered by the reader's options, sorted and grouped."""
 
     def __init__(self, gpu, query, today):
-        self.all = queries.gpu_offerings(gpu, today)
+        self.all = queries.gpu_offerings(gpu, today, region=query.get("region"))
         for offering in self.all:
             offering.status = offering.freshness(today)
         by_name = {o.provider.slug: o.provider for o in self.all}

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from computeprices.freshness import today_utc
+from computeprices.freshness import in_market, today_utc
 from inference.models import InferenceOffering, blended_price
 
 from .models import Gpu, GpuDailyStat, GpuOffering, GpuProviderDailyPrice, PricingType, Provider
@@ -32,7 +32,7 @@ def _market_rows(offerings):
 
 def current_market(gpu_ids=None, today=None) -> dict[tuple, MarketSummary]:
     """{(gpu_id, pricing_type): MarketSummary} over current offerings; one query."""
-    offerings = GpuOffering.objects.current(today)
+    offerings = GpuOffering.objects.market(today)
     if gpu_ids is not None:
         offerings = offerings.filter(gpu_id__in=gpu_ids)
     return market_by_gpu(_market_rows(offerings))
@@ -77,7 +77,7 @@ def gpu_rows(gpus, pricing_type=PricingType.ON_DEMAND, today=None) -> list[GpuRo
 
     provider_count counts providers with any current offering of the GPU, whatever the pricing type.
     """
-    rows = list(_market_rows(GpuOffering.objects.current(today)))
+    rows = list(_market_rows(GpuOffering.objects.market(today)))
     market = market_by_gpu(rows)
     providers = defaultdict(set)
     for gpu_id, _pricing_type, provider_id, price in rows:
@@ -103,10 +103,35 @@ def gpu_rows(gpus, pricing_type=PricingType.ON_DEMAND, today=None) -> list[GpuRo
 # /gpus/<slug>/
 
 
-def gpu_offerings(gpu, today=None) -> list[GpuOffering]:
-    """Every listed (current or stale) offering of one GPU with its latest price, cheapest first; one query."""
+def gpu_offerings(gpu, today=None, region=None) -> list[GpuOffering]:
+    """Every listed (current or stale) offering of one GPU with its latest price, cheapest first; one query.
+
+    An instance priced in several regions shows once, at its cheapest region, with `region_count` and
+    `regions`; `region` (one the GPU is offered in) keeps only that region's offerings instead."""
     offerings = list(GpuOffering.objects.listed(today).filter(gpu=gpu).with_latest_price().select_related("provider"))
-    return sort_cheapest_first(offerings)
+    return sort_cheapest_first(cheapest_region(offerings, region))
+
+
+def cheapest_region(offerings, region=None):
+    """One offering per instance (provider, GPU, size, pricing type, instance name): its cheapest region,
+    annotated with region_count and regions. With a known `region`, that region's offerings only."""
+    if region and any(o.region == region for o in offerings):
+        chosen = [o for o in offerings if o.region == region]
+        for o in chosen:
+            o.region_count, o.regions = 1, [region]
+        return chosen
+    groups = {}
+    for o in offerings:
+        key = (o.provider_id, o.gpu_id, o.gpus_per_instance, o.pricing_type, o.instance_name or f"#{o.pk}")
+        groups.setdefault(key, []).append(o)
+    result = []
+    for group in groups.values():
+        priced = [o for o in group if o.latest_usd_per_gpu_hour is not None] or group
+        best = min(priced, key=lambda o: (o.latest_usd_per_gpu_hour or 0, o.region))
+        best.regions = sorted({o.region for o in group if o.region})
+        best.region_count = len(best.regions)
+        result.append(best)
+    return result
 
 
 def sort_cheapest_first(offerings):
@@ -118,11 +143,11 @@ def sort_cheapest_first(offerings):
 
 
 def cheapest_now(offerings, today=None) -> list[GpuOffering]:
-    """The cheapest current (not stale) offering per pricing type, in PricingType order."""
+    """The cheapest listed offering per pricing type, in PricingType order (the page shows its age)."""
     today = today or today_utc()
     best = {}
     for offering in offerings:
-        if offering.latest_usd_per_gpu_hour is None or offering.freshness(today) != "current":
+        if offering.latest_usd_per_gpu_hour is None or not in_market(offering, today):
             continue
         known = best.get(offering.pricing_type)
         if known is None or offering.latest_usd_per_gpu_hour < known.latest_usd_per_gpu_hour:
@@ -224,7 +249,7 @@ def provider_rows(providers, today=None) -> list[ProviderRow]:
     other provider rents too, its cheapest price over the market median (across providers); the
     provider's position is the median of those ratios.
     """
-    rows = list(_market_rows(GpuOffering.objects.current(today)))
+    rows = list(_market_rows(GpuOffering.objects.market(today)))
     own = cheapest_per_provider(rows)
     market = market_by_gpu(rows)
     ratios = defaultdict(list)
@@ -261,7 +286,7 @@ def _token_markets(today=None):
     against the cheapest provider's.
     """
     rows = (
-        InferenceOffering.objects.current(today)
+        InferenceOffering.objects.market(today)
         .with_latest_price()
         .order_by()
         .values_list("provider_id", "model_id", "serving_kind", "latest_input", "latest_output")
@@ -333,7 +358,7 @@ def provider_inference_offerings(provider, today=None) -> list[InferenceOffering
     )
     cheapest = {}
     market = (
-        InferenceOffering.objects.current(today)
+        InferenceOffering.objects.market(today)
         .filter(model_id__in={o.model_id for o in offerings})
         .with_latest_price()
         .values_list("model_id", "serving_kind", "provider__name", "latest_input", "latest_output")
@@ -393,7 +418,7 @@ class ExclusiveGpu:
 def compare_providers(a, b, today=None) -> tuple[list[SharedGpu], list[ExclusiveGpu]]:
     """What two providers both rent (side by side) and what only one of them does; one query."""
     offerings = (
-        GpuOffering.objects.current(today)
+        GpuOffering.objects.market(today)
         .filter(provider__in=[a, b])
         .with_latest_price()
         .select_related("gpu", "provider")

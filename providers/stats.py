@@ -5,12 +5,13 @@ scrape job calls it after the scrapers, and load_curated after loading; it is id
 rewrites the same rows) and runs a fixed handful of queries whatever the size of the history.
 
 Definitions (also used by the live pages, so a page and its history agree on what "median" means):
-- an offering is on the market from its first observation until STALE_AFTER_DAYS after it was last
-  seen (GpuOffering.last_seen_on), at its newest observation so far (a curated one wins a same-day
-  tie). A published price stays in force until the next one, so a gap between two observations
+- an offering is on the market (ListingQuerySet.market) from its first observation until STALE_AFTER_DAYS
+  after a scraper last saw it, or, when only the curated set prices it, until its listed_until (a year
+  after its price's date), at its newest observation so far (a curated one wins a same-day tie).
+  A published price stays in force until the next one, so a gap between two observations
   (a scraper outage, or curated history entries years apart) is bridged; after the last one the
-  offering drops out once it stops being current, as on the live pages. Today's row therefore
-  describes exactly the offerings the pages call current;
+  offering drops out once it leaves the market, as on the live pages. Today's row therefore
+  describes exactly the offerings the pages' market figures use;
 - each provider counts once per GPU and pricing type, at its cheapest offering;
 - cheapest, quartiles and median are taken across those per-provider prices (linear interpolation
   between ranks, as numpy's default and statistics.quantiles(method="inclusive")).
@@ -23,12 +24,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
 
 from computeprices.dataversion import bump_data_version
 from computeprices.freshness import STALE_AFTER_DAYS, today_utc
 
-from .models import GpuDailyStat, GpuOffering, GpuPriceObservation, GpuProviderDailyPrice
+from .models import PUBLISH_ORDER, GpuDailyStat, GpuOffering, GpuPriceObservation, GpuProviderDailyPrice
 
 FOUR_PLACES = Decimal("0.0001")
 WRITE_BATCH_SIZE = 2000
@@ -142,16 +143,17 @@ def refresh_gpu_daily_stats(since: date | None = None, today: date | None = None
     """
     today = today or today_utc()
     window = timedelta(days=STALE_AFTER_DAYS)
-    fields = ["gpu_id", "provider_id", "pricing_type", "last_seen_on"]
-    observations = GpuPriceObservation.objects.order_by("observed_on", "is_curated", "pk")
+    fields = ["gpu_id", "provider_id", "pricing_type", "last_seen_on", "last_scraped_on", "listed_until", "retired_by"]
+    # Ascending publish order: the last row kept per offering and day is the one with_latest_price() picks.
+    observations = GpuPriceObservation.objects.order_by("observed_on", "is_curated", "rank", "pk")
     seeds = []
     if since is not None:
         observations = observations.filter(observed_on__gte=since)
         newest_before = GpuPriceObservation.objects.filter(offering=OuterRef("pk"), observed_on__lt=since).order_by(
-            "-observed_on", "-is_curated", "-pk"
+            *PUBLISH_ORDER
         )
         seeds = (
-            GpuOffering.objects.filter(last_seen_on__gte=since - window)
+            GpuOffering.objects.filter(Q(last_seen_on__gte=since - window) | Q(listed_until__gte=since))
             .annotate(
                 seed_on=Subquery(newest_before.values("observed_on")[:1]),
                 seed_price=Subquery(newest_before.values("usd_per_gpu_hour")[:1]),
@@ -183,8 +185,13 @@ def refresh_gpu_daily_stats(since: date | None = None, today: date | None = None
             day += timedelta(days=1)
         next_day = day
 
-    def remember(offering_id, observed_on, price, gpu_id, provider_id, pricing_type, last_seen_on):
-        until = max(observed_on, last_seen_on or observed_on) + window
+    def remember(offering_id, observed_on, price, gpu_id, provider_id, pricing_type, last_seen_on, *listing):
+        last_scraped_on, listed_until, retired_by = listing
+        if last_scraped_on is None and listed_until is not None and not retired_by:
+            # Curated only: on the market (ListingQuerySet.market) until its price is a year old.
+            until = listed_until
+        else:
+            until = max(observed_on, last_seen_on or observed_on) + window
         active[offering_id] = (until, price, gpu_id, provider_id, pricing_type)
 
     with transaction.atomic():

@@ -15,7 +15,6 @@ are never written: a curated row on the same offering, day and source counts as 
 """
 
 import logging
-import re
 import statistics
 from collections import Counter
 from dataclasses import dataclass
@@ -28,9 +27,9 @@ from django.utils import timezone
 from computeprices.dataversion import bump_data_version
 from computeprices.freshness import today_utc
 from inference.models import InferenceOffering, InferencePriceObservation, LanguageModel, ModelAlias, blended_price
-from providers.models import Gpu, GpuAlias, GpuOffering, GpuPriceObservation, normalize_alias
+from providers.models import PUBLISH_ORDER, Gpu, GpuAlias, GpuOffering, GpuPriceObservation, Provider, normalize_alias
 
-from . import http
+from . import http, precedence
 from .models import PendingPrice, ProviderAlias, ScrapeRun, UnmatchedName
 from .normalize import Refused, gpu_price, token_price
 
@@ -41,73 +40,25 @@ MARKET_FACTOR = Decimal(5)
 MARKET_MIN_SAMPLES = 3
 MAX_UNMATCHED_LISTED = 500
 
-# Spellings of one provider that no normalisation joins (squashed: lower-case alphanumerics). Each
-# group is symmetric: any member finds a provider known by any other member.
-PROVIDER_SYNONYM_GROUPS = [
-    ("aws", "amazonwebservices", "amazon", "amazonec2"),
-    ("amazonbedrock", "awsbedrock", "bedrock", "aws"),
-    ("googlecloud", "gcp", "google", "googlecloudplatform"),
-    ("googlevertexai", "vertexai", "googlevertex", "googlecloud", "google"),
-    ("googleaistudio", "gemini", "googleai", "google"),
-    ("azure", "microsoftazure", "azureopenai"),
-    ("azureaifoundry", "azureai", "azure"),
-    ("oraclecloud", "oci", "oracle", "oraclecloudinfrastructure"),
-    ("digitalocean", "do"),
-    ("verda", "datacrunch", "verdadatacrunch"),
-    ("lambda", "lambdalabs", "lambdacloud", "lambdaai"),
-    ("togetherai", "together"),
-    ("fireworksai", "fireworks"),
-    ("mistralai", "mistral"),
-    ("novitaai", "novita"),
-    ("moonshotai", "moonshot"),
-    ("vastai", "vast"),
-    ("cudocompute", "cudo"),
-    ("jarvislabs", "jarvislabsai"),
-    ("xai", "grok"),
-    ("alibabacloud", "alibaba", "dashscope", "alibabacloudmodelstudio"),
-    ("nebius", "nebiusaistudio", "nebiusai"),
-    ("crusoe", "crusoecloud"),
-    ("sambanova", "sambanovacloud"),
-    ("cloudflare", "cloudflareworkersai", "workersai"),
-    ("zai", "zhipu", "zhipuai"),
-]
-PROVIDER_SYNONYMS = {}
-for _group in PROVIDER_SYNONYM_GROUPS:
-    for _name in _group:
-        PROVIDER_SYNONYMS.setdefault(_name, [])
-        PROVIDER_SYNONYMS[_name] += [other for other in _group if other != _name]
-
-
-def squash(name):
-    return re.sub(r"[^a-z0-9]", "", (name or "").lower())
-
 
 class Catalogue:
-    """Name -> id lookups for one run, built in four queries."""
+    """Name -> id lookups for one run through the one resolver (ProviderAlias.objects.resolve for providers,
+    the alias querysets' resolve() for GPUs and models): four queries."""
 
     def __init__(self, kind, records):
         self.kind = kind
-        self.providers = {}
-        for alias, pk in ProviderAlias.objects.lookup_table().items():
-            self.providers.setdefault(squash(alias), pk)
+        self.providers = ProviderAlias.objects.resolve({r.provider for r in records})
         names = set()
         for record in records:
             names.update(kind.names(record))
-        self.items = {normalize_alias(raw): pk for raw, pk in kind.alias_model.objects.resolve(names).items()}
-        for pk, slug, name in kind.item_model.objects.values_list("pk", "slug", "name"):
-            self.items.setdefault(normalize_alias(slug), pk)
-            self.items.setdefault(normalize_alias(name), pk)
+        self.items = kind.alias_model.objects.resolve(names)
 
     def provider(self, raw):
-        key = squash(raw)
-        for candidate in (key, *PROVIDER_SYNONYMS.get(key, ())):
-            if candidate in self.providers:
-                return self.providers[candidate]
-        return None
+        return self.providers.get(raw)
 
     def item(self, record):
         for raw in self.kind.names(record):
-            pk = self.items.get(normalize_alias(raw))
+            pk = self.items.get(raw)
             if pk is not None:
                 return pk
         return None
@@ -118,6 +69,7 @@ class _Row:
     key: tuple
     price: object  # GpuPrice | TokenPrice
     offering_id: int | None = None
+    provider_page: str = ""
 
 
 class GpuKind:
@@ -127,9 +79,13 @@ class GpuKind:
     offering_model = GpuOffering
     observation_model = GpuPriceObservation
     offering_item_field = "gpu_id"
-    update_fields = ["usd_per_gpu_hour", "usd_per_instance_hour", "source_url"]
+    update_fields = ["usd_per_gpu_hour", "usd_per_instance_hour", "source_url", "origin_url", "price_date", "rank"]
 
     normalize = staticmethod(gpu_price)
+
+    @staticmethod
+    def observed_value(obs):
+        return obs.usd_per_gpu_hour
 
     @staticmethod
     def names(record):
@@ -181,7 +137,7 @@ class GpuKind:
     def latest_prices(offerings, day):
         """(offering id, market key, newest per-GPU-hour price on or before day): one query."""
         newest = GpuPriceObservation.objects.filter(offering=OuterRef("pk"), observed_on__lte=day).order_by(
-            "-observed_on", "-is_curated", "-pk"
+            *PUBLISH_ORDER
         )
         rows = offerings.annotate(p=Subquery(newest.values("usd_per_gpu_hour")[:1]))
         return [
@@ -194,7 +150,13 @@ class GpuKind:
             "usd_per_gpu_hour": price.usd_per_gpu_hour,
             "usd_per_instance_hour": price.usd_per_instance_hour,
             "source_url": price.record.source_url[:500],
+            "origin_url": price.record.origin_url[:500],
+            "price_date": price.record.price_date,
         }
+
+    @staticmethod
+    def pending_from_observation(obs):
+        return {"usd_per_gpu_hour": obs.usd_per_gpu_hour, "usd_per_instance_hour": obs.usd_per_instance_hour}
 
     @staticmethod
     def pending_values(price):
@@ -222,9 +184,16 @@ class TokenKind:
         "batch_discount",
         "context_served",
         "source_url",
+        "origin_url",
+        "price_date",
+        "rank",
     ]
 
     normalize = staticmethod(token_price)
+
+    @staticmethod
+    def observed_value(obs):
+        return blended_price(obs.usd_per_mtok_input, obs.usd_per_mtok_output)
 
     @staticmethod
     def names(record):
@@ -236,17 +205,21 @@ class TokenKind:
 
     @staticmethod
     def key(provider_id, item_id, record):
-        return (provider_id, item_id, record.quantization[:20], record.serving_kind)
+        return (provider_id, item_id, record.quantization[:20], record.serving_kind, record.region[:60])
 
     @staticmethod
     def offering_key(o):
-        return (o.provider_id, o.model_id, o.quantization, o.serving_kind)
+        return (o.provider_id, o.model_id, o.quantization, o.serving_kind, o.region)
 
     @staticmethod
     def new_offering(key, price):
-        provider_id, model_id, quantization, serving_kind = key
+        provider_id, model_id, quantization, serving_kind, region = key
         return InferenceOffering(
-            provider_id=provider_id, model_id=model_id, quantization=quantization, serving_kind=serving_kind
+            provider_id=provider_id,
+            model_id=model_id,
+            quantization=quantization,
+            serving_kind=serving_kind,
+            region=region,
         )
 
     @staticmethod
@@ -261,7 +234,7 @@ class TokenKind:
     def latest_prices(offerings, day):
         """(offering id, market key, newest blended price on or before day): one query."""
         newest = InferencePriceObservation.objects.filter(offering=OuterRef("pk"), observed_on__lte=day).order_by(
-            "-observed_on", "-is_curated", "-pk"
+            *PUBLISH_ORDER
         )
         rows = offerings.annotate(
             i=Subquery(newest.values("usd_per_mtok_input")[:1]), o=Subquery(newest.values("usd_per_mtok_output")[:1])
@@ -278,9 +251,30 @@ class TokenKind:
             "batch_discount": price.batch_discount,
             "context_served": price.record.context,
             "source_url": price.record.source_url[:500],
+            "origin_url": price.record.origin_url[:500],
+            "price_date": price.record.price_date,
         }
 
-    pending_values = observation_values
+    @staticmethod
+    def pending_values(price):
+        values = TokenKind.observation_values(price)
+        del values["origin_url"], values["price_date"]
+        return values
+
+    @staticmethod
+    def pending_from_observation(obs):
+        return {
+            f: getattr(obs, f)
+            for f in (
+                "usd_per_mtok_input",
+                "usd_per_mtok_output",
+                "usd_per_mtok_cached_input",
+                "usd_per_mtok_cache_write",
+                "batch_discount",
+                "context_served",
+            )
+        }
+
     pending_offering_field = "inference_offering_id"
 
 
@@ -306,6 +300,7 @@ def run_source(source, *, payload=None, day=None, dry_run=False, client=None) ->
     if not dry_run:
         run.save()
     try:
+        source.check_contract()
         if payload is None:
             own_client = client is None
             client = client or http.make_client()
@@ -346,6 +341,8 @@ def ingest(source, parsed, *, run, day, dry_run=False):
             run.rows_refused += 1
             reasons[str(exc)] += 1
 
+    if parsed.models and not dry_run:
+        run.models_created = grow_models(source, parsed.models)
     catalogue = Catalogue(kind, [p.record for p in prices])
     unmatched = Counter()
     rows = {}
@@ -369,6 +366,9 @@ def ingest(source, parsed, *, run, day, dry_run=False):
     if not parsed.records and not parsed.skipped:
         raise ValueError("the payload held no rows at all (did the format change?)")
 
+    pages = dict(Provider.objects.filter(pk__in={key[0] for key in rows}).values_list("pk", "pricing_url"))
+    for row in rows.values():
+        row.provider_page = pages.get(row.key[0], "")
     with transaction.atomic():
         _save(source, kind, run, rows, day, dry_run)
         run.refusal_reasons = dict(reasons.most_common())
@@ -394,6 +394,53 @@ def ingest(source, parsed, *, run, day, dry_run=False):
     problems = run.rows_refused + run.rows_unmatched + run.rows_flagged
     run.status = ScrapeRun.Status.PARTIAL if problems else ScrapeRun.Status.OK
     return run
+
+
+def grow_models(source, facts) -> int:
+    """Create the models a source states facts about (name, creator, context, open weights) that no alias
+    or catalogue entry answers to: unreviewed, each fact with its source, and the source's id as an alias.
+    Three queries plus the inserts; returns how many were created."""
+    from django.utils.text import slugify
+
+    known = ModelAlias.objects.resolve({f.model_id for f in facts} | {a for f in facts for a in f.aliases})
+    taken = set(LanguageModel.objects.values_list("slug", flat=True))
+    new, aliases = [], []
+    for f in facts:
+        if f.model_id in known or any(a in known for a in f.aliases):
+            continue
+        base = slugify(f.model_id.split("/", 1)[-1])[:140] or "model"
+        slug, n = base, 2
+        while slug in taken:
+            slug, n = f"{base}-{n}", n + 1
+        taken.add(slug)
+        facts_url = f.source_url or source.url
+        model = LanguageModel(
+            slug=slug,
+            name=f.name or f.model_id,
+            creator=f.creator[:100],
+            context_window=f.context,
+            open_weights=bool(f.open_weights),
+            source_url=facts_url[:500],
+            reviewed=False,
+            fact_sources={
+                k: facts_url
+                for k, v in (("name", f.name), ("context_window", f.context), ("open_weights", f.open_weights))
+                if v
+            },
+        )
+        new.append(model)
+        for alias in dict.fromkeys((f.model_id, *f.aliases)):
+            aliases.append((model, alias))
+        known[f.model_id] = True
+    if not new:
+        return 0
+    LanguageModel.objects.bulk_create(new)
+    by_slug = dict(LanguageModel.objects.filter(slug__in=[m.slug for m in new]).values_list("slug", "pk"))
+    ModelAlias.objects.bulk_create(
+        [ModelAlias(model_id=by_slug[m.slug], alias=normalize_alias(a)[:200]) for m, a in aliases],
+        ignore_conflicts=True,
+    )
+    return len(new)
 
 
 def _save(source, kind, run, rows, day, dry_run):
@@ -423,33 +470,48 @@ def _save(source, kind, run, rows, day, dry_run):
     for pk, _market_key, price in kind.latest_prices(offering_model.objects.filter(pk__in=ids), day) if ids else []:
         previous[pk] = price
     if item_ids:
-        current = offering_model.objects.current(day).filter(**item_filter).exclude(pk__in=ids)
+        current = offering_model.objects.market(day).filter(**item_filter).exclude(pk__in=ids)
         for _, market_key, price in kind.latest_prices(current, day):
             market.setdefault(market_key, []).append(price)
     for row in rows.values():
         market.setdefault(kind.market_key(row.key), []).append(kind.comparable(row.price))
     medians = {market_key: _median(values) for market_key, values in market.items()}
 
-    existing = {}
+    existing, others = {}, {}
     already_queued = set()
     if ids:
-        existing = {
-            o.offering_id: o
-            for o in observation_model.objects.filter(offering_id__in=ids, observed_on=day, source=source.name)
-        }
+        # Same-day rows of every source on these offerings: this source's own (to upsert) and the others'
+        # (source precedence: scrapers.precedence).
+        for o in observation_model.objects.filter(offering_id__in=ids, observed_on=day):
+            if o.source == source.name:
+                existing[o.offering_id] = o
+            else:
+                others.setdefault(o.offering_id, []).append(o)
         already_queued = set(
             PendingPrice.objects.filter(
                 **{f"{kind.pending_offering_field}__in": ids}, observed_on=day, source=source.name
             ).values_list(kind.pending_offering_field, flat=True)
         )
 
-    to_create, to_update, to_queue, published = [], [], [], []
+    to_create, to_update, to_queue, published, outranked = [], [], [], [], []
     for row in rows.values():
         price = row.price
+        rank = source.rank_for(price.record)
         value = kind.comparable(price)
         reference = previous.get(row.offering_id)
         reason = None
-        if reference is not None and _moved(value, reference, MOVE_FACTOR):
+        higher = [
+            o
+            for o in others.get(row.offering_id, ())
+            if precedence.rank_of(o) > rank and precedence.disagree(value, kind.observed_value(o))
+        ]
+        if higher:
+            reference = kind.observed_value(higher[0])
+            reason = (
+                f"disagrees by more than {precedence.DISAGREEMENT:.0%} with {higher[0].source} "
+                f"({reference:.4f}), which ranks higher; this source says {value:.4f}"
+            )
+        elif reference is not None and _moved(value, reference, MOVE_FACTOR):
             reason = f"moved more than {MOVE_FACTOR}x from the last published price"
         elif reference is None and _moved(value, medians.get(kind.market_key(row.key)), MARKET_FACTOR):
             reference = medians.get(kind.market_key(row.key))
@@ -465,14 +527,37 @@ def _save(source, kind, run, rows, day, dry_run):
                         source=source.name,
                         observed_on=day,
                         run=run if not dry_run else None,
-                        reason=reason,
+                        reason=reason[:200],
                         reference_price=Decimal(reference).quantize(Decimal("0.000001")),
                         **{kind.pending_offering_field: row.offering_id},
                         **kind.pending_values(price),
                     )
                 )
             continue
-        values = kind.observation_values(price)
+        # A lower-ranked scraped row of the same day that disagrees leaves the published set for review.
+        for o in others.get(row.offering_id, ()):
+            if precedence.rank_of(o) < rank and precedence.disagree(kind.observed_value(o), value):
+                outranked.append(o)
+                to_queue.append(
+                    PendingPrice(
+                        source=o.source,
+                        observed_on=day,
+                        run=None,
+                        reason=(
+                            f"disagrees by more than {precedence.DISAGREEMENT:.0%} with {source.name} "
+                            f"({value:.4f}), which ranks higher; this source said {kind.observed_value(o):.4f}"
+                        )[:200],
+                        reference_price=Decimal(value).quantize(Decimal("0.000001")),
+                        source_url=o.source_url,
+                        **{kind.pending_offering_field: row.offering_id},
+                        **kind.pending_from_observation(o),
+                    )
+                )
+        values = {**kind.observation_values(price), "rank": rank}
+        if not values["origin_url"]:
+            values["origin_url"] = source.url[:500]
+        if not values["source_url"]:
+            values["source_url"] = row.provider_page[:500]
         obs = existing.get(row.offering_id)
         if obs is None:
             run.rows_new += 1
@@ -495,9 +580,33 @@ def _save(source, kind, run, rows, day, dry_run):
     if to_update:
         observation_model.objects.bulk_update(to_update, kind.update_fields)
     if to_queue:
-        PendingPrice.objects.bulk_create(to_queue)
+        PendingPrice.objects.bulk_create(to_queue, ignore_conflicts=True)
+    if outranked:
+        observation_model.objects.filter(pk__in=[o.pk for o in outranked])._raw_delete(observation_model.objects.db)
     if published:
-        # bulk_create skips Observation.save(), which keeps last_seen_on: do it here, in one UPDATE.
-        offering_model.objects.filter(pk__in=published).filter(
-            Q(last_seen_on__isnull=True) | Q(last_seen_on__lt=day)
-        ).update(last_seen_on=day)
+        # The one writer of the offerings' dates (bulk writes skip Observation.save()).
+        offering_model.objects.filter(pk__in=published + [o.offering_id for o in outranked]).refresh_seen()
+        _retire_curated(source, kind, published)
+
+
+def _retire_curated(source, kind, published):
+    """A scraped source that covers an instance retires the curated rows of the same instance (other regions
+    included): they stay in history but leave the listings, so one instance is never listed twice."""
+    if kind is not GpuKind:
+        return
+    covered = GpuOffering.objects.filter(pk__in=published).exclude(instance_name="")
+    same_instance = Q()
+    for provider_id, gpu_id, gpus, pricing_type, instance in covered.values_list(
+        "provider_id", "gpu_id", "gpus_per_instance", "pricing_type", "instance_name"
+    ).distinct():
+        same_instance |= Q(
+            provider_id=provider_id,
+            gpu_id=gpu_id,
+            gpus_per_instance=gpus,
+            pricing_type=pricing_type,
+            instance_name__iexact=instance,
+        )
+    if same_instance:
+        GpuOffering.objects.filter(same_instance, last_scraped_on__isnull=True, retired_by="").exclude(
+            pk__in=published
+        ).update(retired_by=source.name[:60])

@@ -4,6 +4,8 @@ they held back for review, and the provider aliases that let a source's spelling
 Prices held for review carry the same units as observations: USD per GPU-hour, USD per 1M tokens.
 """
 
+import re
+
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -54,6 +56,9 @@ class ScrapeRun(models.Model):
     rows_collapsed = models.PositiveIntegerField(
         default=0, help_text="Duplicate rows of one offering (other regions, zones) folded into its cheapest."
     )
+    models_created = models.PositiveIntegerField(
+        default=0, help_text="Catalogue models created (unreviewed) from the facts this source states."
+    )
     unmatched_names = models.JSONField(default=list, blank=True, help_text="[[kind, raw name, rows], ...]")
     refusal_reasons = models.JSONField(default=dict, blank=True, help_text="{reason: rows}")
     error = models.TextField(blank=True)
@@ -93,6 +98,7 @@ class ScrapeRun(models.Model):
             "rows_refused": self.rows_refused,
             "rows_skipped": self.rows_skipped,
             "rows_collapsed": self.rows_collapsed,
+            "models_created": self.models_created,
             "unmatched_names": self.unmatched_names,
             "refusal_reasons": self.refusal_reasons,
             "error": self.error,
@@ -128,7 +134,64 @@ class UnmatchedName(models.Model):
         return f"{self.get_kind_display()} {self.raw_name!r} ({self.source})"
 
 
+# Spellings of one provider that no normalisation joins (squashed: lower-case alphanumerics). Each
+# group is symmetric: any member finds a provider known by any other member.
+PROVIDER_SYNONYM_GROUPS = [
+    ("aws", "amazonwebservices", "amazon", "amazonec2"),
+    ("amazonbedrock", "awsbedrock", "bedrock", "aws"),
+    ("googlecloud", "gcp", "google", "googlecloudplatform"),
+    ("googlevertexai", "vertexai", "googlevertex", "googlecloud", "google"),
+    ("googleaistudio", "gemini", "googleai", "google"),
+    ("azure", "microsoftazure", "azureopenai"),
+    ("azureaifoundry", "azureai", "azure"),
+    ("oraclecloud", "oci", "oracle", "oraclecloudinfrastructure"),
+    ("digitalocean", "do"),
+    ("verda", "datacrunch", "verdadatacrunch"),
+    ("lambda", "lambdalabs", "lambdacloud", "lambdaai"),
+    ("togetherai", "together"),
+    ("fireworksai", "fireworks"),
+    ("mistralai", "mistral"),
+    ("novitaai", "novita"),
+    ("moonshotai", "moonshot"),
+    ("vastai", "vast"),
+    ("cudocompute", "cudo"),
+    ("jarvislabs", "jarvislabsai"),
+    ("xai", "grok"),
+    ("alibabacloud", "alibaba", "dashscope", "alibabacloudmodelstudio"),
+    ("nebius", "nebiusaistudio", "nebiusai"),
+    ("crusoe", "crusoecloud"),
+    ("sambanova", "sambanovacloud"),
+    ("cloudflare", "cloudflareworkersai", "workersai"),
+    ("zai", "zhipu", "zhipuai"),
+]
+PROVIDER_SYNONYMS = {}
+for _group in PROVIDER_SYNONYM_GROUPS:
+    for _name in _group:
+        PROVIDER_SYNONYMS.setdefault(_name, [])
+        PROVIDER_SYNONYMS[_name] += [other for other in _group if other != _name]
+
+
+def squash(name):
+    return re.sub(r"[^a-z0-9]", "", (name or "").lower())
+
+
 class ProviderAliasQuerySet(models.QuerySet):
+    def resolve(self, raw_names):
+        """THE provider-name resolver (scrapers, trace imports and search call it): {raw name: provider id},
+        unknown names absent. Slug, name or alias, ignoring case and punctuation, then the synonym groups
+        above ("Lambda Labs" finds Lambda). Two queries whatever the number of names."""
+        table = {}
+        for alias, pk in self.lookup_table().items():
+            table.setdefault(squash(alias), pk)
+        found = {}
+        for raw in raw_names:
+            key = squash(raw)
+            for candidate in (key, *PROVIDER_SYNONYMS.get(key, ())):
+                if candidate in table:
+                    found[raw] = table[candidate]
+                    break
+        return found
+
     def lookup_table(self):
         """{normalized name: provider id} from provider slugs, names and aliases: two queries."""
         table = {}

@@ -1,4 +1,5 @@
-"""factory_boy factories for the catalogue. Prices default to plausible Decimals; dates to today (UTC)."""
+"""factory_boy factories for the catalogue. Prices default to plausible Decimals; dates to today (UTC);
+observations to a scraped source (pass source="curated", is_curated=True for a curated row)."""
 
 from decimal import Decimal
 
@@ -65,9 +66,10 @@ class GpuPriceObservationFactory(factory.django.DjangoModelFactory):
     observed_on = factory.LazyFunction(today_utc)
     usd_per_gpu_hour = Decimal("2.50")
     usd_per_instance_hour = factory.LazyAttribute(lambda o: o.usd_per_gpu_hour * o.offering.gpus_per_instance)
-    source = "curated"
+    # A scraped row by default: it lists for 14 days after it was seen (a curated row lists for a year).
+    source = "test:scraper"
     source_url = "https://example.com/pricing"
-    is_curated = True
+    is_curated = False
 
 
 class LanguageModelFactory(factory.django.DjangoModelFactory):
@@ -115,6 +117,7 @@ class InferencePriceObservationFactory(factory.django.DjangoModelFactory):
     observed_on = factory.LazyFunction(today_utc)
     usd_per_mtok_input = Decimal("0.60")
     usd_per_mtok_output = Decimal("0.80")
-    source = "curated"
+    # A scraped row by default: it lists for 14 days after it was seen (a curated row lists for a year).
+    source = "test:scraper"
     source_url = "https://example.com/pricing"
-    is_curated = True
+    is_curated = False

@@ -333,7 +333,10 @@ def test_offering_shows_its_price_date_when_older_than_last_seen(client):
 
     gpu = GpuFactory(slug="h100-sxm", name="H100 SXM")
     offering = GpuOfferingFactory(gpu=gpu)
-    GpuPriceObservationFactory(offering=offering, observed_on=date(2026, 1, 9))
-    GpuOffering.objects.filter(pk=offering.pk).update(last_seen_on=today_utc())  # vouched for today
+    # Collected today, but the source dates the price 2026-01-09: the page says so, and the age counts from it.
+    GpuPriceObservationFactory(
+        offering=offering, observed_on=today_utc(), price_date=date(2026, 1, 9), source="curated", is_curated=True
+    )
+    assert GpuOffering.objects.get().last_seen_on == today_utc()
     html = client.get(gpu.get_absolute_url()).content.decode()
     assert "price of 2026-01-09" in html

@@ -65,6 +65,7 @@ def build_market(offering_count, history_days=5, today=None):
                 )
             )
     GpuPriceObservation.objects.bulk_create(observations, batch_size=2000)
+    GpuOffering.objects.all().refresh_seen()
 
     models = LanguageModel.objects.bulk_create(
         LanguageModel(name=f"Llama {i}", slug=f"llama-{i}", creator="Meta") for i in range(max(2, offering_count // 25))
@@ -86,5 +87,6 @@ def build_market(offering_count, history_days=5, today=None):
         )
         for n, offering in enumerate(inference)
     )
+    InferenceOffering.objects.all().refresh_seen()
     refresh_gpu_daily_stats(today=today)
     return providers, gpus

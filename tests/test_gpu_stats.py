@@ -71,10 +71,19 @@ def test_pricing_types_are_separate_markets():
 def test_price_carries_forward_while_current_then_drops_out():
     gpu = GpuFactory()
     offering = GpuOfferingFactory(gpu=gpu)
-    observe(offering, "2.00", day=DAY)
+    observe(offering, "2.00", day=DAY, source="skypilot:aws", curated=False)
     refresh_gpu_daily_stats(today=DAY + timedelta(days=10))
     days = list(GpuDailyStat.objects.filter(gpu=gpu).values_list("day", flat=True))
     assert days == [DAY + timedelta(days=n) for n in range(4)]  # seen on DAY, current for 3 more days
+
+
+def test_curated_only_price_stays_on_the_market_until_a_year_after_its_date():
+    """As on the pages (ListingQuerySet.market): a curated price under a year old counts, with its age."""
+    gpu = GpuFactory()
+    observe(GpuOfferingFactory(gpu=gpu), "2.00", day=DAY)
+    refresh_gpu_daily_stats(today=DAY + timedelta(days=400))
+    days = list(GpuDailyStat.objects.filter(gpu=gpu).values_list("day", flat=True))
+    assert days[0] == DAY and days[-1] == DAY + timedelta(days=365) and len(days) == 366
 
 
 def test_gap_between_observations_is_bridged_at_the_older_price():

@@ -20,10 +20,11 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-def gpu_price(gpu, provider, price, days_ago=0, pricing_type=PricingType.ON_DEMAND):
+def gpu_price(gpu, provider, price, days_ago=0, pricing_type=PricingType.ON_DEMAND, scraped=False):
     offering = GpuOfferingFactory(gpu=gpu, provider=provider, pricing_type=pricing_type)
+    extra = {"is_curated": False, "source": "skypilot:aws"} if scraped else {"is_curated": True, "source": "curated"}
     GpuPriceObservationFactory(
-        offering=offering, usd_per_gpu_hour=Decimal(price), observed_on=today_utc() - timedelta(days=days_ago)
+        offering=offering, usd_per_gpu_hour=Decimal(price), observed_on=today_utc() - timedelta(days=days_ago), **extra
     )
     return offering
 
@@ -36,7 +37,7 @@ def test_home_shows_cheapest_current_on_demand_h100_and_a100(client):
     gpu_price(h100, dear, "2.99")
     gpu_price(h100_pcie, cheap, "2.19")
     gpu_price(h100, spot, "0.99", pricing_type=PricingType.SPOT)  # spot is not on-demand
-    gpu_price(h100, spot, "0.50", days_ago=30)  # delisted: not current
+    gpu_price(h100, spot, "0.50", days_ago=30, scraped=True)  # a scraper last saw it 30 days ago: delisted
     gpu_price(a100, dear, "1.29")
 
     body = client.get("/").content.decode()
@@ -72,3 +73,19 @@ def test_sitemap_lists_catalogue_pages(client):
     body = client.get("/sitemap.xml").content.decode()
     assert gpu.get_absolute_url() in body and model.get_absolute_url() in body
     assert "/gpus/</loc>" in body
+
+
+def test_home_headline_says_how_old_a_listed_price_is(client):
+    """A curated price months old stays listed (under a year) but never passes for today's."""
+    h100 = GpuFactory(slug="h100-sxm", name="H100 SXM")
+    gpu_price(h100, ProviderFactory(name="Oldco"), "1.99", days_ago=213)
+    body = client.get("/").content.decode()
+    assert "today" not in body.split("<h2>")[1].split("</h2>")[0].lower()
+    assert "$1.99" in body and "7 months old" in body and "badge stale" in body
+    assert "undated, collected" in body
+
+
+def test_home_drops_a_curated_price_older_than_a_year(client):
+    h100 = GpuFactory(slug="h100-sxm", name="H100 SXM")
+    gpu_price(h100, ProviderFactory(name="Ancient"), "1.49", days_ago=400)
+    assert "$1.49" not in client.get("/").content.decode()

@@ -268,9 +268,32 @@ def test_load_curated_command_reports_counts(capsys, tmp_path):
 def test_curated_offering_is_listed_for_a_year_after_its_price_date(small_set, time_machine):
     time_machine.move_to("2026-06-01 12:00Z")
     load_curated(*small_set)  # Lambda priced 2026-01-09; Together 2026-02-14: both within a year
-    assert GpuOffering.objects.get().last_seen_on.isoformat() == "2026-06-01"
-    assert GpuOffering.objects.current().count() == 1
-    assert InferenceOffering.objects.current().count() == 1
+    offering = GpuOffering.objects.get()
+    # Last seen is the day the price was collected, never the day load_curated ran.
+    assert offering.last_seen_on.isoformat() == "2026-01-09"
+    assert offering.last_scraped_on is None
+    assert offering.listed_until.isoformat() == "2027-01-09"
+    assert offering.freshness() == "stale"
+    assert GpuOffering.objects.current().count() == 0  # current = seen in the last 3 days
+    assert GpuOffering.objects.listed().count() == 1
+    assert InferenceOffering.objects.listed().count() == 1
+
+
+def test_load_curated_twice_keeps_the_dates(small_set, time_machine):
+    time_machine.move_to("2026-06-01 12:00Z")
+    load_curated(*small_set)
+    time_machine.move_to("2026-07-01 12:00Z")
+    load_curated(*small_set)
+    assert GpuOffering.objects.get().last_seen_on.isoformat() == "2026-01-09"
+
+
+def test_deleting_an_observation_lowers_last_seen(small_set):
+    load_curated(*small_set)
+    offering = GpuOffering.objects.get()
+    newest = offering.observations.order_by("-observed_on").first()
+    newest.delete()
+    offering.refresh_from_db()
+    assert offering.last_seen_on.isoformat() == "2025-06-01"
 
 
 def test_curated_offering_older_than_a_year_ages_out(small_set, time_machine):

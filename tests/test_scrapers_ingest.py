@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from inference.models import InferenceOffering, InferencePriceObservation, LanguageModel
 from providers.models import Gpu, GpuOffering, GpuPriceObservation, PricingType, Provider
+from scrapers import precedence
 from scrapers.ingest import run_source
 from scrapers.models import PendingPrice, ProviderAlias, ScrapeRun, UnmatchedName
 from scrapers.sources import get_source
@@ -50,11 +51,12 @@ def make_catalogue():
     gpus = {}
     for slug, aliases in [
         ("h100-sxm", ["H100", "NVIDIA H100 80GB HBM3", "H100 SXM"]),
-        ("a100-40gb", ["A100"]),
-        ("a100-80gb", ["A100-80GB"]),
-        ("h200", ["H200"]),
+        ("a100-40gb", ["A100", "A100 40GB SXM"]),
+        ("a100-80gb", ["A100-80GB", "A100 SXM4 80GB"]),
+        ("a100-80gb-pcie", ["A100 80GB PCIe"]),
+        ("h200", ["H200", "H200 SXM"]),
         ("t4", ["T4"]),
-        ("v100", ["V100"]),
+        ("v100", ["V100", "V100 16GB"]),
     ]:
         gpus[slug] = GpuFactory(slug=slug, name=slug.upper())
         for alias in aliases:
@@ -91,6 +93,8 @@ class RecordsSource(Source):
 
     name = "test:records"
     kind = "gpu"
+    url = "https://example.com/records.json"
+    rank = precedence.AGGREGATOR
 
     def __init__(self, records):
         self.records = records
@@ -117,15 +121,17 @@ def record(price, instance="x1", gpu="H100", provider="AWS", gpus=1, pricing_typ
 def test_recorded_small_csv_publishes_matched_offerings(catalogue):
     run = scrape("skypilot:aws", (FIXTURES / "skypilot_aws_small.csv").read_text())
     assert run.status == ScrapeRun.Status.PARTIAL  # one unknown GPU
-    p5 = GpuOffering.objects.get(instance_name="p5.48xlarge", pricing_type=PricingType.ON_DEMAND)
+    p5 = GpuOffering.objects.get(instance_name="p5.48xlarge", pricing_type=PricingType.ON_DEMAND, region="us-east-1")
     obs = p5.observations.get()
     assert obs.usd_per_gpu_hour == Decimal("6.8800") and obs.usd_per_instance_hour == Decimal("55.0400")
     assert (obs.source, obs.observed_on, obs.is_curated) == ("skypilot:aws", DAY, False)
-    # Regions collapse to the cheapest: the eu-west-1 63.296 lost to 55.04.
-    assert p5.region == "" and p5.gpus_per_instance == 8 and p5.last_seen_on == DAY
-    p4d = GpuOffering.objects.get(instance_name="p4d.24xlarge", pricing_type=PricingType.ON_DEMAND)
+    # Regions are kept: eu-west-1 is its own offering at 63.296 / 8; zones of one region collapse.
+    eu = GpuOffering.objects.get(instance_name="p5.48xlarge", pricing_type=PricingType.ON_DEMAND, region="eu-west-1")
+    assert eu.observations.get().usd_per_instance_hour == Decimal("63.2960")
+    assert p5.gpus_per_instance == 8 and p5.last_seen_on == DAY
+    p4d = GpuOffering.objects.filter(instance_name="p4d.24xlarge", pricing_type=PricingType.ON_DEMAND).first()
     assert p4d.observations.get().usd_per_instance_hour == Decimal("21.9576")
-    assert run.rows_collapsed >= 2
+    assert run.rows_collapsed == 0  # each of these rows is in a region of its own
 
 
 def test_unknown_names_are_listed_never_created(catalogue):
@@ -189,9 +195,9 @@ def test_next_day_adds_history_and_moves_last_seen(catalogue):
 
 
 def test_offerings_missing_from_later_runs_go_stale_then_delisted(catalogue):
-    scrape("skypilot:aws", skypilot_csv([("a", "H100", "1", "2.5", ""), ("b", "H100", "1", "2.6", "")]))
+    scrape("skypilot:aws", skypilot_csv([("a", "H100-SXM", "1", "2.5", ""), ("b", "H100-SXM", "1", "2.6", "")]))
     for days in (1, 4):
-        scrape("skypilot:aws", skypilot_csv([("a", "H100", "1", "2.5", "")]), day=DAY + timedelta(days=days))
+        scrape("skypilot:aws", skypilot_csv([("a", "H100-SXM", "1", "2.5", "")]), day=DAY + timedelta(days=days))
     gone = GpuOffering.objects.get(instance_name="b")
     assert gone.last_seen_on == DAY and gone.observations.count() == 1  # nothing deleted
     assert gone.freshness(today=DAY + timedelta(days=4)) == "stale"
@@ -248,8 +254,8 @@ def test_approve_publishes_and_reject_discards(catalogue):
 
 
 def test_new_offering_far_outside_the_market_is_flagged(catalogue):
-    rows = [(f"h{i}", "H100", "1", price, "") for i, price in enumerate(["2.5", "2.8", "3.0", "2.2"])]
-    rows.append(("cheap-8x", "H100", "8", "1.00", ""))  # $0.125/GPU-hr: 20x under the market
+    rows = [(f"h{i}", "H100-SXM", "1", price, "") for i, price in enumerate(["2.5", "2.8", "3.0", "2.2"])]
+    rows.append(("cheap-8x", "H100-SXM", "8", "1.00", ""))  # $0.125/GPU-hr: 20x under the market
     run = scrape("skypilot:aws", skypilot_csv(rows))
     assert run.rows_new == 4 and run.rows_flagged == 1
     assert PendingPrice.objects.get().gpu_offering.instance_name == "cheap-8x"
@@ -298,7 +304,9 @@ def test_curated_price_on_the_same_offering_and_day_is_untouched(catalogue):
         gpus_per_instance=8,
         instance_name="p5.48xlarge",
     )
-    curated = GpuPriceObservationFactory(offering=offering, observed_on=DAY, usd_per_gpu_hour=Decimal("6.50"))
+    curated = GpuPriceObservationFactory(
+        offering=offering, observed_on=DAY, usd_per_gpu_hour=Decimal("6.50"), source="curated", is_curated=True
+    )
     run = scrape("skypilot:aws", skypilot_csv([("p5.48xlarge", "H100", "8.0", "55.04", "")]))
     assert run.rows_new == 1
     curated.refresh_from_db()
@@ -313,9 +321,10 @@ def test_curated_row_under_the_scrapers_own_source_name_is_never_overwritten(cat
         gpu=catalogue["gpus"]["h100-sxm"],
         gpus_per_instance=8,
         instance_name="p5.48xlarge",
+        region="us-east-1",
     )
     curated = GpuPriceObservationFactory(
-        offering=offering, observed_on=DAY, source="skypilot:aws", usd_per_gpu_hour=Decimal("6.50")
+        offering=offering, observed_on=DAY, source="skypilot:aws", usd_per_gpu_hour=Decimal("6.50"), is_curated=True
     )
     run = scrape("skypilot:aws", skypilot_csv([("p5.48xlarge", "H100", "8.0", "55.04", "")]))
     assert run.rows_unchanged == 1
@@ -390,7 +399,7 @@ def test_litellm_publishes_matched_chat_models_and_flags_swapped_prices(catalogu
 
 
 def _queries_for(n, day):
-    rows = [(f"inst-{i}", "H100", "1", f"{2 + (i % 7) / 10:.2f}", f"{1 + (i % 5) / 10:.2f}") for i in range(n)]
+    rows = [(f"inst-{i}", "H100-SXM", "1", f"{2 + (i % 7) / 10:.2f}", f"{1 + (i % 5) / 10:.2f}") for i in range(n)]
     payload = skypilot_csv(rows + [("weird", "B999", "1", "3.0", "")])
     with CaptureQueriesContext(connection) as ctx:
         run = scrape("skypilot:aws", payload, day=day)
@@ -410,7 +419,7 @@ MAX_QUERIES_PER_RUN = 25
 @pytest.mark.parametrize("rows", [5, 500])
 def test_query_budget_holds_at_two_payload_sizes(catalogue, django_assert_max_num_queries, rows):
     payload = skypilot_csv(
-        [(f"inst-{i}", "H100", "1", "2.5", "2.0") for i in range(rows)] + [("w", "B999", "1", "3", "")]
+        [(f"inst-{i}", "H100-SXM", "1", "2.5", "2.0") for i in range(rows)] + [("w", "B999", "1", "3", "")]
     )
     with django_assert_max_num_queries(MAX_QUERIES_PER_RUN):
         first = scrape("skypilot:aws", payload)

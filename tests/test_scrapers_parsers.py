@@ -31,10 +31,11 @@ def reasons(parsed):
 
 
 def test_skypilot_reads_columns_by_header_and_prices_per_instance_hour():
-    parsed = skypilot.parse(fixture("skypilot_aws_small.csv"), provider="AWS")
+    parsed = skypilot.parse(fixture("skypilot_aws_small.csv"), provider="AWS", cloud="aws")
     p4d = by(parsed.records, instance_name="p4d.24xlarge", pricing_type=PricingType.ON_DEMAND)
     assert {r.price for r in p4d} == {Decimal("21.957642"), Decimal("21.95764")}
-    assert all(r.unit == GpuUnit.INSTANCE_HOUR and r.gpus_per_instance == 8 and r.gpu == "A100" for r in p4d)
+    # "A100" alone is ambiguous; the AWS instance table places p4d as the 40 GB SXM part.
+    assert all(r.unit == GpuUnit.INSTANCE_HOUR and r.gpus_per_instance == 8 and r.gpu == "A100 40GB SXM" for r in p4d)
     assert p4d[0].vcpus == 96 and p4d[0].ram_gb == 1152
 
 
@@ -47,7 +48,8 @@ def test_skypilot_unreadable_price_is_refused():
 def test_skypilot_column_order_does_not_matter():
     text = "Price,Region,AcceleratorCount,AcceleratorName,InstanceType,SpotPrice\n3.5,us,1.0,H100,x1,\n"
     (record,) = skypilot.parse(text, provider="X").records
-    assert (record.gpu, record.price, record.gpus_per_instance) == ("H100", Decimal("3.5"), 1)
+    # An unknown cloud's bare "H100" cannot be placed: left for the ingest to record as unmatched.
+    assert (record.gpu, record.price, record.gpus_per_instance) == ("H100 (variant unknown: x1)", Decimal("3.5"), 1)
 
 
 def test_skypilot_spot_equal_to_price_means_no_spot_market():
@@ -84,7 +86,9 @@ def test_skypilot_gcp_instance_is_host_plus_gpus_of_the_same_zone():
         (PricingType.ON_DEMAND, Decimal("88.0")),
         (PricingType.SPOT, Decimal("24.0")),
     }
-    assert a3[0].gpu == "H100" and a3[0].gpus_per_instance == 8
+    assert a3[0].gpu == "H100 (variant unknown: a3-highgpu-8g)" and a3[0].gpus_per_instance == 8  # no cloud given
+    placed = skypilot.parse(fixture("skypilot_gcp_small.csv"), provider="Google Cloud", cloud="gcp").records
+    assert {r.gpu for r in placed if r.instance_name == "a3-highgpu-8g"} == {"H100 SXM"}
 
 
 def test_skypilot_gcp_n1_attached_gpu_is_the_gpu_component_only():
@@ -125,8 +129,8 @@ def test_skypilot_oci_mislabel_trusts_accelerator_name_over_gpuinfo():
     text = "InstanceType,AcceleratorName,AcceleratorCount,vCPUs,MemoryGiB,GpuInfo,Price,SpotPrice,Region,"
     text += "AvailabilityZone\r\n"
     text += "VM.GPU3.2,V100,2,12,180,2x NVIDIA Tesla P100,5.9,,us-ashburn-1,AD-1\r\n"
-    (record,) = skypilot.parse(text, provider="Oracle Cloud").records
-    assert record.gpu == "V100" and not record.gpu_candidates
+    (record,) = skypilot.parse(text, provider="Oracle Cloud", cloud="oci").records
+    assert record.gpu == "V100 16GB" and not record.gpu_candidates
 
 
 # --- Azure Retail Prices ------------------------------------------------------------------------------

@@ -76,7 +76,7 @@ def test_command_lists_sources():
 
 def _populate(n):
     catalogue = make_catalogue()
-    rows = [(f"inst-{i}", "H100", "1", "2.50", "") for i in range(n)]
+    rows = [(f"inst-{i}", "H100-SXM", "1", "2.50", "") for i in range(n)]
     scrape("skypilot:aws", skypilot_csv(rows), day=today_utc())
     scrape("litellm", (FIXTURES / "litellm_small.json").read_text(), day=today_utc())
     ScrapeRun.objects.create(source="azure", observed_on=today_utc(), status=ScrapeRun.Status.FAILED, error="boom")
@@ -86,17 +86,17 @@ def _populate(n):
 @pytest.mark.parametrize("n", [3, 60])
 def test_sources_page_lists_every_source_in_constant_queries(client, django_assert_max_num_queries, n):
     _populate(n)
-    with django_assert_max_num_queries(6):  # 4 here + the footer's 2 (context processor)
+    with django_assert_max_num_queries(9):  # 7 in scrapers.report + the footer's 2 (context processor)
         response = client.get(reverse("scrapers:sources"))
     assert response.status_code == 200
     body = response.content.decode()
     for name in REGISTRY:
         assert f'id="{name.replace(":", "-")}"' in body
-    row = body.split('id="skypilot-aws"')[1].split("</tr>")[0]
-    assert f"<td>{n}</td>" in row and "<td>OK</td>" in row
-    azure_row = body.split('id="azure"')[1].split("</tr>")[0]
-    assert "never" in azure_row  # only a failed run: no successful one to show
-    assert "failed: boom" in body.split('id="azure"')[1].split('id="')[0]
+    card = body.split('id="skypilot-aws"')[1].split("</section>")[0]
+    assert f"<dd>{n} / {n}</dd>" in card  # seen / published
+    assert f"<dt>Listed prices it publishes</dt><dd>{n}</dd>" in card
+    azure = body.split('id="azure"')[1].split("</section>")[0]
+    assert "never" in azure and "failed: boom" in azure  # only a failed run: no successful one to show
 
 
 def test_sources_page_counts_only_current_scraped_prices(client):
@@ -107,7 +107,8 @@ def test_sources_page_counts_only_current_scraped_prices(client):
     )
     ScrapeRun.objects.create(source="skypilot:aws", observed_on=today_utc(), status=ScrapeRun.Status.OK)
     body = client.get(reverse("scrapers:sources")).content.decode()
-    assert "<td>0</td>" in body.split('id="skypilot-aws"')[1].split("</tr>")[0]
+    card = body.split('id="skypilot-aws"')[1].split("</section>")[0]
+    assert "<dt>Listed prices it publishes</dt><dd>0</dd>" in card  # seen 30 days ago: delisted
 
 
 # --- admin --------------------------------------------------------------------------------------------
@@ -192,3 +193,41 @@ def test_alias_form_preselects_the_closest_catalogue_entry(admin_client_):
         {"action": "add_as_alias", "_selected_action": [unmatched.pk]},
     )
     assert form.context["form"].initial["target"] == catalogue["gpus"]["h200"].pk
+
+
+def test_data_report_shows_curated_dates_disagreements_and_ages(client, time_machine):
+    import json
+    from datetime import date
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from tests.factories import GpuPriceObservationFactory as Obs
+
+    time_machine.move_to("2026-11-23 12:00Z")
+    catalogue = make_catalogue()
+    curated = GpuOfferingFactory(provider=catalogue["providers"]["aws"], gpu=catalogue["gpus"]["t4"])
+    Obs(offering=curated, source="curated", is_curated=True, observed_on=date(2026, 3, 23))  # undated, 8 months
+    dated = GpuOfferingFactory(provider=catalogue["providers"]["lambda"], gpu=catalogue["gpus"]["t4"])
+    Obs(offering=dated, source="curated", is_curated=True, observed_on=date(2026, 11, 1), price_date=date(2026, 10, 1))
+    scrape("skypilot:aws", skypilot_csv([("p5.48xlarge", "H100", "8.0", "55.04", "")]), day=date(2026, 11, 23))
+    out = StringIO()
+    call_command("data_report", "--json", stdout=out)
+    report = json.loads(out.getvalue())
+    assert report["curated"]["curated_prices"] == 2 and report["curated"]["undated_prices"] == 1
+    assert report["curated"]["price_dates"] == ["2026-10-01", "2026-10-01"]
+    assert report["curated"]["collected"] == ["2026-03-23", "2026-11-01"]
+    aws = next(s for s in report["sources"] if s["source"] == "skypilot:aws")
+    assert aws["rows_published"] == 1 and aws["listed_prices_published"] == 1
+    assert report["age_histogram"] == {
+        "≤ 3 days": 1,
+        "4–14 days": 0,
+        "15–90 days": 1,
+        "3–12 months": 1,
+        "over a year": 0,
+    }
+    text = StringIO()
+    call_command("data_report", stdout=text)
+    assert "skypilot:aws" in text.getvalue() and "curated set: 2 offerings" in text.getvalue()
+    body = client.get(reverse("scrapers:sources")).content.decode()
+    assert "2026-03-23 to 2026-11-01" in body and "<meter" in body

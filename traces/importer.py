@@ -19,8 +19,8 @@ from pathlib import Path
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
-from inference.models import LanguageModel, ModelAlias
-from providers.models import Provider, normalize_alias
+from inference.models import ModelAlias
+from providers.models import normalize_alias
 
 from .models import Route, TraceDataset, TraceRow
 
@@ -361,30 +361,15 @@ def content_hash(clean_rows):
 def match_names(clean_rows):
     """({provider name: id}, {model name: id}, unmatched provider names, unmatched model names).
 
-    Providers by slug or name, models through ModelAlias (the scrapers' aliases) then by slug or
-    name; all case- and spacing-insensitive via normalize_alias. Three queries at most.
+    The one resolver the scrapers use too (ProviderAlias.objects.resolve, ModelAlias.objects.resolve):
+    slugs, names, aliases and provider synonyms ("Lambda Labs" finds Lambda). Four queries at most.
     """
+    from scrapers.models import ProviderAlias
+
     provider_names = {values["provider_name"] for _, values in clean_rows}
     model_names = {values["model_name"] for _, values in clean_rows}
-
-    provider_keys = {}
-    for pk, slug, name in Provider.objects.values_list("pk", "slug", "name"):
-        provider_keys.setdefault(normalize_alias(slug), pk)
-        provider_keys.setdefault(normalize_alias(name), pk)
-    providers = {n: provider_keys[normalize_alias(n)] for n in provider_names if normalize_alias(n) in provider_keys}
-
+    providers = ProviderAlias.objects.resolve(provider_names)
     models_ = ModelAlias.objects.resolve(model_names)
-    leftover = model_names - set(models_)
-    if leftover:
-        # No alias yet: the catalogue's own slug or name, in any case or spacing. The catalogue is
-        # hundreds of models, so one query for all of them beats a fuzzy SQL filter.
-        model_keys = {}
-        for pk, slug, name in LanguageModel.objects.values_list("pk", "slug", "name"):
-            model_keys.setdefault(normalize_alias(slug), pk)
-            model_keys.setdefault(normalize_alias(name), pk)
-        for n in leftover:
-            if normalize_alias(n) in model_keys:
-                models_[n] = model_keys[normalize_alias(n)]
     return (
         providers,
         models_,

@@ -2,10 +2,19 @@
 
 from . import azure, litellm, openrouter, openrouter_endpoints, openrouter_stats, pages, runpod, skypilot
 
-SPEED_MODULES = (openrouter_endpoints, openrouter_stats)  # per-endpoint speed, not prices (scrapers.speed_ingest)
-REGISTRY = {
-    source.name: source for module in (skypilot, azure, runpod, openrouter, litellm, pages) for source in module.SOURCES
-} | {source.name: source for module in SPEED_MODULES for source in module.SOURCES}
+# One module per line: adding a source is adding its module here (each module lists its SOURCES).
+SOURCE_MODULES = [
+    skypilot,
+    azure,
+    runpod,
+    openrouter,
+    litellm,
+    pages,
+    openrouter_endpoints,  # per-endpoint speed, not prices (scrapers.speed_ingest)
+    openrouter_stats,
+]
+
+REGISTRY = {source.name: source.check_contract() for module in SOURCE_MODULES for source in module.SOURCES}
 
 
 def get_source(name):

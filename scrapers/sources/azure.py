@@ -12,8 +12,12 @@ Prices are per instance-hour, Linux, pay-as-you-go unless said otherwise. Traps 
 - A payload may be a page envelope ({"Items": [...], "NextPageLink": ...}) or a bare list of items.
 """
 
-from providers.models import PricingType
+from datetime import date
 
+from providers.models import PricingType
+from scrapers import precedence
+
+from ..instances import place
 from .base import GpuRecord, GpuUnit, Parsed, PayloadError, Source, decimal_or_none, load_json
 
 API_URL = "https://prices.azure.com/api/retail/prices"
@@ -35,6 +39,7 @@ SKUS = {
     "Standard_NC24s_v3": ("V100", 4),
     "Standard_NC24rs_v3": ("V100", 4),
     "Standard_ND40rs_v2": ("V100-32GB", 8),
+    "Standard_ND40s_v2": ("V100-32GB", 8),
     "Standard_NC4as_T4_v3": ("T4", 1),
     "Standard_NC8as_T4_v3": ("T4", 1),
     "Standard_NC16as_T4_v3": ("T4", 1),
@@ -70,12 +75,22 @@ SKUS = {
     "Standard_ND96isr_H100_v5": ("H100", 8),
     "Standard_ND96is_H100_v5": ("H100", 8),
     "Standard_ND96isrf_H100_v5": ("H100", 8),
+    "Standard_ND96isf_H100_v5": ("H100", 8),
     "Standard_ND96is_flex_H100_v5": ("H100", 8),
     "Standard_ND96is_noIB_H100_v5": ("H100", 8),
     "Standard_ND96isr_H200_v5": ("H200", 8),
     "Standard_ND96isr_MI300X_v5": ("MI300X", 8),
     "Standard_ND96is_MI300X_v5": ("MI300X", 8),
     "Standard_ND128isr_GB300_v6": ("GB300", 4),
+    # RTX PRO 6000 Blackwell Server Edition (NCv6): the GPU is known, the GPUs per size are not published in
+    # any payload we hold, so these are refused with that reason rather than guessed.
+    **{
+        f"Standard_NC{size}_xl_RTXPRO6000BSE_v6": ("RTX PRO 6000 Server Edition", None)
+        for size in ("72ds", "72lds", "132lds", "144ds", "144lds", "264lds", "320lds", "324ds")
+    },
+    # AMD Radeon PRO V710 slices (NVadsV710v5): fractional GPUs.
+    "Standard_NV4ads_V710_v5": ("V710", 1 / 6),
+    "Standard_NV12ads_V710_v5": ("V710", 1 / 2),
 }
 
 
@@ -141,6 +156,14 @@ def parse(payload) -> Parsed:
     return parsed
 
 
+def _day(text):
+    """The API's effectiveStartDate ("2024-03-01T00:00:00Z") as a date: the price's own date."""
+    try:
+        return date.fromisoformat(str(text)[:10]) if text else None
+    except ValueError:
+        return None
+
+
 def _parse_item(parsed, item):
     """The item's GpuRecord, or None after noting why it has none."""
     sku = item["armSkuName"]
@@ -180,10 +203,14 @@ def _parse_item(parsed, item):
         parsed.skip(sku, f"price type {kind!r}")
         return None
     gpu = SKUS.get(sku)
+    if gpu is not None and gpu[1] is None:
+        parsed.skip(sku, f"Azure GPU VM size whose GPU count is not known: {sku}", refused=True)
+        return None
     if gpu is None:
         parsed.skip(sku, f"Azure GPU VM size not in the SKU table: {sku}", refused=True)
         return None
     accelerator, count = gpu
+    accelerator = place("azure", accelerator, sku)
     if count < 1:
         parsed.skip(sku, "fractional GPU (shared vGPU slice)")
         return None
@@ -196,6 +223,8 @@ def _parse_item(parsed, item):
         unit=unit,
         term_hours=term_hours,
         instance_name=sku,
+        region=(item.get("armRegionName") or "")[:100],
+        price_date=_day(item.get("effectiveStartDate")),
         source_url=PRICING_PAGE,
     )
 
@@ -204,6 +233,7 @@ class AzureSource(Source):
     name = "azure"
     kind = "gpu"
     url = API_URL
+    rank = precedence.PROVIDER_OWN
     page_url = "https://learn.microsoft.com/rest/api/cost-management/retail-prices/azure-retail-prices"
     time_limit = 900
 

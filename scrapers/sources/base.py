@@ -7,7 +7,9 @@ per 1M, US cents per token.
 """
 
 import json
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -45,7 +47,9 @@ class GpuRecord:
     vcpus: int | None = None
     ram_gb: int | None = None
     gpu_candidates: tuple[str, ...] = ()  # other spellings of the GPU to try after `gpu`
-    source_url: str = ""
+    source_url: str = ""  # the provider's own price page, for the reader
+    origin_url: str = ""  # where the number came from (blank: the source's url)
+    price_date: date | None = None  # the date the payload states for this price; None = undated
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +67,10 @@ class TokenRecord:
     quantization: str = ""
     serving_kind: str = "serverless"
     model_candidates: tuple[str, ...] = ()  # other spellings of the model to try after `model`
-    source_url: str = ""
+    source_url: str = ""  # the provider's own price page, for the reader
+    origin_url: str = ""  # where the number came from (blank: the source's url)
+    price_date: date | None = None  # the date the payload states for this price; None = undated
+    region: str = ""  # e.g. Bedrock's us./eu./apac. cross-region inference profiles
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,10 +86,25 @@ class Skip:
     refused: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class ModelFacts:
+    """What a source states about a model (not a price): the ingest may create an unreviewed catalogue
+    model from it. A price row alone never creates a model."""
+
+    model_id: str
+    name: str
+    creator: str
+    context: int | None = None
+    open_weights: bool | None = None
+    aliases: tuple[str, ...] = ()
+    source_url: str = ""
+
+
 @dataclass
 class Parsed:
     records: list = field(default_factory=list)
     skipped: list[Skip] = field(default_factory=list)
+    models: list[ModelFacts] = field(default_factory=list)  # facts for catalogue growth (token sources)
 
     def skip(self, row, reason, refused=False):
         self.skipped.append(Skip(str(row)[:200], reason, refused))
@@ -124,12 +146,26 @@ def load_json(text) -> object:
         raise PayloadError(f"invalid or truncated JSON: {exc}") from None
 
 
-class Source:
-    """One price source. Subclasses set name, kind ("gpu" or "token"), url, and implement parse()."""
+KINDS = ("gpu", "token", "speed")
+
+
+class Source(ABC):
+    """The scraper contract. A source declares:
+
+    - name: unique, e.g. "skypilot:aws" (set on the class or in __init__);
+    - kind: "gpu" (parse() yields GpuRecords), "token" (TokenRecords) or "speed" (endpoint measurements);
+    - url: what fetch() reads, and the default origin_url of its prices;
+    - rank: its precedence (scrapers.precedence: PROVIDER_OWN, FIRST_PARTY_CATALOGUE or AGGREGATOR);
+    - parse(payload) -> Parsed: pure, no database and no network.
+
+    A source that misses a piece fails when it is defined or constructed, not silently at run time:
+    parse() is abstract, and check_contract() (run by the registry on every source) checks the rest.
+    """
 
     name = ""
-    kind = "gpu"
+    kind = ""
     url = ""
+    rank: int | None = None
     time_limit = 300  # seconds, for the Celery task
 
     def fetch(self, client: httpx.Client):
@@ -140,8 +176,31 @@ class Source:
     def read_file(self, path):
         return Path(path).read_text(encoding="utf-8-sig")
 
+    @abstractmethod
     def parse(self, payload) -> Parsed:
-        raise NotImplementedError
+        """The payload's rows as records and skips; raises PayloadError when it is not this source's format."""
+
+    def rank_for(self, record) -> int:
+        """The precedence of one record (a source listing other providers' prices may rank lower for those)."""
+        return self.rank
+
+    def check_contract(self):
+        from scrapers import precedence
+
+        problems = []
+        if not self.name:
+            problems.append("no name")
+        if self.kind not in KINDS:
+            problems.append(f"kind {self.kind!r} is not one of {', '.join(KINDS)}")
+        if not self.url:
+            problems.append("no url")
+        if self.rank not in precedence.LABELS:
+            problems.append(f"rank {self.rank!r} is not a scrapers.precedence rank")
+        if problems:
+            raise TypeError(
+                f"{self.__class__.__name__} {self.name!r} breaks the source contract: {'; '.join(problems)}"
+            )
+        return self
 
     def __repr__(self):
         return f"<{self.__class__.__name__} {self.name}>"

@@ -1,8 +1,10 @@
 """LiteLLM's model price map (model_prices_and_context_window.json): chat models of many providers.
 
 Prices are USD **per token as JSON floats** (3e-06 = $3 per 1M). Keys are LiteLLM routing names, not
-model ids: the provider prefix is stripped and regional Bedrock prefixes (us./eu./apac.) dropped to get
-the name looked up in the aliases. Traps handled here: the `sample_spec` documentation entry (string
+model ids: the provider prefix is stripped to get the name looked up in the aliases. Regional keys
+(Bedrock's us./eu./apac. cross-region profiles, bedrock/<region>/<model>) become regional offerings,
+never "cheapest key wins": claude-3.5-haiku at $0.25 on an eu. key and $0.80 on the us. key are two
+offerings, each with its own price. Traps handled here: the `sample_spec` documentation entry (string
 values); non-chat modes; entries priced per character/second/image rather than per token; 0/0 free or
 experimental entries; a zero output price (embeddings mis-moded as chat, routers). Per-token values that
 are really per-1K or per-1M (wandb/*, jais) come out absurd after normalizing and the ceiling refuses
@@ -10,6 +12,8 @@ them; long-context tiers (`*_above_128k_tokens`) are extra keys and the base tie
 """
 
 import re
+
+from scrapers import precedence
 
 from .base import Parsed, PayloadError, Source, TokenRecord, TokenUnit, decimal_or_none, load_json
 
@@ -69,6 +73,18 @@ def provider_name(litellm_provider):
     if litellm_provider.startswith("vertex_ai"):
         return "Google Vertex AI"
     return PROVIDER_NAMES.get(litellm_provider, litellm_provider)
+
+
+def region_of(key, litellm_provider):
+    """The region a key prices: "us", "eu", "apac"... for a cross-region profile, "us-east-1" for
+    bedrock/us-east-1/<model>; "" for a global key."""
+    name = key
+    for prefix in (f"{litellm_provider}/", "bedrock/"):
+        name = name.removeprefix(prefix)
+    if "/" in name and litellm_provider.startswith("bedrock"):
+        return name.split("/", 1)[0]
+    match = REGION_PREFIX.match(name)
+    return match.group(0).rstrip(".") if match and match.group(0) != "global." else ""
 
 
 def model_names(key, litellm_provider):
@@ -136,7 +152,8 @@ def parse(payload) -> Parsed:
                 batch_output=decimal_or_none(entry.get("output_cost_per_token_batches")),
                 unit=TokenUnit.PER_TOKEN,
                 context=_context(entry),
-                source_url=PAGE_URL,
+                region=region_of(key, provider),
+                origin_url=PAGE_URL,
             )
         )
     return parsed
@@ -146,6 +163,7 @@ class LiteLLMSource(Source):
     name = "litellm"
     kind = "token"
     url = URL
+    rank = precedence.AGGREGATOR
     page_url = PAGE_URL
 
     def parse(self, payload):

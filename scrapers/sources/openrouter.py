@@ -11,9 +11,12 @@ OpenRouter's documented ListEndpointsResponse schema (tests/fixtures/scrapers/op
 A payload is the models envelope, one endpoints response, or a bundle {"models": ..., "endpoints": {id: ...}}.
 """
 
-from inference.models import ServingKind
+import re
 
-from .base import Parsed, PayloadError, Source, TokenRecord, TokenUnit, decimal_or_none, load_json
+from inference.models import ServingKind
+from scrapers import precedence
+
+from .base import ModelFacts, Parsed, PayloadError, Source, TokenRecord, TokenUnit, decimal_or_none, load_json
 
 MODELS_URL = "https://openrouter.ai/api/v1/models"
 ENDPOINTS_URL = "https://openrouter.ai/api/v1/models/{id}/endpoints"
@@ -71,7 +74,7 @@ def _record(parsed, *, provider, model_id, pricing, context, quantization="", ca
             context=context if isinstance(context, int) and context > 0 else None,
             quantization="" if quantization in (None, "", "unknown") else str(quantization).lower(),
             serving_kind=serving_kind,
-            source_url=url,
+            origin_url=url,
         )
     )
 
@@ -81,6 +84,20 @@ def parse_models(data, parsed):
         if not isinstance(model, dict) or not model.get("id"):
             parsed.skip(model, "model without an id", refused=True)
             continue
+        model_id = model["id"]
+        if not model_id.startswith("openrouter/") and ":" not in model_id:
+            hf = model.get("hugging_face_id") or ""
+            parsed.models.append(
+                ModelFacts(
+                    model_id=model_id,
+                    name=re.sub(r"^[^:]+:\s*", "", model.get("name") or model_id)[:150],
+                    creator=model_id.split("/", 1)[0],
+                    context=model.get("context_length") if isinstance(model.get("context_length"), int) else None,
+                    open_weights=True if hf else None,
+                    aliases=tuple(a for a in (model.get("canonical_slug"), hf) if a),
+                    source_url=f"https://openrouter.ai/{model_id}",
+                )
+            )
         _record(
             parsed,
             provider=PROVIDER,
@@ -142,7 +159,12 @@ class OpenRouterSource(Source):
     name = "openrouter"
     kind = "token"
     url = MODELS_URL
+    rank = precedence.FIRST_PARTY_CATALOGUE
     time_limit = 900
+
+    def rank_for(self, record):
+        """First-party for OpenRouter's own prices; a third-party listing for the providers behind it."""
+        return self.rank if record.provider == "OpenRouter" else precedence.AGGREGATOR
 
     def fetch(self, client):
         """The model list, then the endpoints of each model the catalogue knows (at most MAX_ENDPOINT_FETCHES)."""

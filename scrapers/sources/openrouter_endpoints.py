@@ -15,6 +15,8 @@ of OpenRouter's per-endpoint figures, a JSON line in the frontend stats format (
 too: the same per-endpoint 30-minute figures under other field names.
 """
 
+from scrapers import precedence
+
 from . import openrouter_stats as stats_format
 from .base import Parsed, PayloadError, Source, decimal_or_none, load_json
 from .speed import SpeedRecord, run_speed_ingest
@@ -119,6 +121,7 @@ def tracked_model_ids(models_text):
 class OpenRouterEndpointsSource(Source):
     name = "openrouter:endpoints"
     kind = "speed"
+    rank = precedence.FIRST_PARTY_CATALOGUE  # OpenRouter measuring its own traffic
     url = MODELS_URL
     time_limit = 900
     ingest = staticmethod(run_speed_ingest)

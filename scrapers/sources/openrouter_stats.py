@@ -15,6 +15,7 @@ never shipped data.
 
 from decimal import Decimal
 
+from scrapers import precedence
 from scrapers.http import FetchError
 
 from .base import Parsed, PayloadError, Source, decimal_or_none, load_json
@@ -142,6 +143,7 @@ def parse(payload) -> Parsed:
 class OpenRouterStatsSource(Source):
     name = "openrouter:stats"
     kind = "speed"
+    rank = precedence.FIRST_PARTY_CATALOGUE  # OpenRouter measuring its own traffic
     url = "https://openrouter.ai/models"
     nightly = False  # file only: fetch() refuses, so a nightly run would only record a failure
     ingest = staticmethod(run_speed_ingest)

@@ -16,12 +16,15 @@ Each parse is a pure function of the HTML. Where each keeps its real prices (tra
 """
 
 import re
+from dataclasses import replace
 from decimal import Decimal
 
 from bs4 import BeautifulSoup
 
 from providers.models import PricingType
+from scrapers import precedence
 
+from ..instances import AMBIGUOUS, place, squash
 from .base import GpuRecord, GpuUnit, Parsed, PayloadError, Source, decimal_or_none
 
 PRICE_RE = re.compile(r"\$\s*([0-9][0-9,]*(?:\.[0-9]+)?)")
@@ -257,6 +260,7 @@ def parse_coreweave(html, url="https://www.coreweave.com/gpu-cloud-pricing") -> 
 
 class PageSource(Source):
     kind = "gpu"
+    rank = precedence.PROVIDER_OWN
 
     def __init__(self, provider, url, parser):
         self.name = f"page:{provider}"
@@ -264,7 +268,13 @@ class PageSource(Source):
         self._parser = parser
 
     def parse(self, payload):
-        return self._parser(payload, url=self.url)
+        parsed = self._parser(payload, url=self.url)
+        # A page's bare "H100"/"H200" is placed by the provider's own naming, or left unmatched (scrapers.instances).
+        parsed.records = [
+            replace(r, gpu=place(self.name, r.gpu, r.instance_name)) if squash(r.gpu) in AMBIGUOUS else r
+            for r in parsed.records
+        ]
+        return parsed
 
 
 SOURCES = [

@@ -12,6 +12,7 @@ import os
 from decimal import Decimal
 
 from providers.models import PricingType
+from scrapers import precedence
 
 from .base import GpuRecord, GpuUnit, Parsed, PayloadError, Source, decimal_or_none, load_json
 
@@ -104,6 +105,7 @@ class RunPodSource(Source):
     name = "runpod"
     kind = "gpu"
     url = GRAPHQL_URL
+    rank = precedence.PROVIDER_OWN
 
     def fetch(self, client):
         """POST the gpuTypes query. RunPod may ask for an API key: RUNPOD_API_KEY, if set, is sent as a

@@ -1,8 +1,9 @@
 """SkyPilot's public catalog CSVs (`vms.csv`), one source per cloud: `skypilot:<cloud>`.
 
 Prices are USD per instance-hour. Columns are read by header name because their order differs per
-cloud. The offering key is (provider, GPU, GPUs per instance, pricing type, instance type) with the
-region left blank: the many regions/zones of one instance type collapse to the cheapest one.
+cloud. The offering key is (provider, GPU, GPUs per instance, pricing type, region, instance type): each
+region is its own offering, and the zones of one region collapse to the cheapest. The GPU is the exact
+variant from scrapers.instances (an instance it cannot place is left unmatched, never guessed).
 
 Format traps handled here (see ../shared/data/gpu/PROVENANCE.md):
 - GCP prices GPUs on their own rows (empty InstanceType, priced for N accelerators) and the A2/A3/A4/G2
@@ -22,7 +23,9 @@ import re
 from decimal import Decimal
 
 from providers.models import PricingType
+from scrapers import precedence
 
+from ..instances import place
 from .base import GpuRecord, GpuUnit, Parsed, PayloadError, Source, decimal_or_none
 
 REQUIRED_COLUMNS = ("InstanceType", "AcceleratorName", "AcceleratorCount", "Price", "Region")
@@ -110,7 +113,7 @@ def _count(raw):
     return int(count), ""
 
 
-def parse(text, provider="", url="") -> Parsed:
+def parse(text, provider="", url="", cloud="") -> Parsed:
     """CSV text of one cloud's vms.csv -> instance-hour GpuRecords (on-demand and spot)."""
     parsed = Parsed()
     gcp_gpu_rows = {}  # (zone, accelerator, count) -> (price, spot) of GPU-only rows
@@ -149,7 +152,7 @@ def parse(text, provider="", url="") -> Parsed:
         if count is None:
             parsed.skip(instance, why)
             continue
-        _emit(parsed, row, provider, url, accelerator, count, instance, price, spot)
+        _emit(parsed, row, provider, url, place(cloud, accelerator, instance), count, instance, price, spot)
 
     covered = set()
     for row, zone, (accelerator, count), host_price, host_spot in hosts:
@@ -160,14 +163,16 @@ def parse(text, provider="", url="") -> Parsed:
         covered.add(accelerator)
         price = host_price + gpu_price if host_price is not None and gpu_price is not None else None
         spot = host_spot + gpu_spot if host_spot is not None and gpu_spot is not None else None
-        _emit(parsed, row, provider, url, accelerator, count, row["InstanceType"], price, spot)
+        instance = row["InstanceType"]
+        _emit(parsed, row, provider, url, place(cloud, accelerator, instance), count, instance, price, spot)
     for (zone, accelerator, count), (price, spot) in gcp_gpu_rows.items():
         if accelerator in covered:
             parsed.skip(f"{accelerator} x{count} {zone}", "GPU component, counted in its host VM's price")
             continue
         # GPUs attached to N1 VMs: only the GPU component is published; the host VM is extra.
         name = f"{count}x {accelerator} (GPU only, host VM extra)"
-        _emit(parsed, {}, provider, url, accelerator, count, name, price, spot)
+        region = zone.rsplit("-", 1)[0] if re.search(r"-[a-z]$", zone) else zone  # us-central1-a -> us-central1
+        _emit(parsed, {"Region": region}, provider, url, place(cloud, accelerator, name), count, name, price, spot)
     return parsed
 
 
@@ -178,9 +183,10 @@ def _emit(parsed, row, provider, url, accelerator, count, instance, price, spot)
         "gpus_per_instance": count,
         "unit": GpuUnit.INSTANCE_HOUR,
         "instance_name": instance[:100],
+        "region": (row.get("Region") or "")[:100],
         "vcpus": _int_or_none(row.get("vCPUs")),
         "ram_gb": _int_or_none(row.get("MemoryGiB")),
-        "source_url": url,
+        "origin_url": url,  # the catalogue file; the provider's own page is filled in by the ingest
     }
     if price is None:
         parsed.skip(instance, "empty on-demand price (not sold on demand)")
@@ -196,6 +202,7 @@ def _emit(parsed, row, provider, url, accelerator, count, instance, price, spot)
 
 class SkyPilotSource(Source):
     kind = "gpu"
+    rank = precedence.AGGREGATOR
 
     def __init__(self, cloud):
         self.cloud = cloud
@@ -209,7 +216,7 @@ class SkyPilotSource(Source):
         )
 
     def parse(self, payload):
-        return parse(payload, provider=self.provider, url=self.page_url)
+        return parse(payload, provider=self.provider, url=self.page_url, cloud=self.cloud)
 
 
 SOURCES = [SkyPilotSource(cloud) for cloud in CLOUDS]
