@@ -101,12 +101,14 @@ def _parse_architecture(path, problems) -> dict[str, dict]:
 
 
 def _parse_models(path, catalogue, problems, seen_aliases):
+    """The models of one models.yaml, each with its facts from the model_architecture.yaml beside it (if any)."""
     architecture = _parse_architecture(path.parent / "model_architecture.yaml", problems)
+    first = len(catalogue.models)
     _parse_model_list(path, catalogue, problems, seen_aliases)
-    slugs = {m["slug"] for m in catalogue.models}
-    for slug in sorted(set(architecture) - slugs):
+    added = catalogue.models[first:]
+    for slug in sorted(set(architecture) - {m["slug"] for m in added}):
         problems.add("model_architecture.yaml", f"unknown model {slug!r} (not in models.yaml)")
-    for m in catalogue.models:
+    for m in added:
         m.update(architecture.get(m["slug"]) or dict.fromkeys(ARCHITECTURE_FIELDS))
         for name in ("kv_layers", "attention_kind", "architecture_source_url"):
             if m[name] is None and name != "kv_layers":

@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from computeprices.charts import layout as chart_layout
-from computeprices.freshness import today_utc
+from computeprices.freshness import in_market, today_utc
 from computeprices.tables import ignored_notice
 
 from .models import EndpointMeasurement
@@ -142,7 +142,7 @@ def cheapest_at_speed(model, min_tokens_per_second, blend=DEFAULT_BLEND, today=N
     today = today or today_utc()
     offerings = summary_offerings().filter(model=model).with_latest_measurement()
     rows = []
-    for o in offerings.current(today):
+    for o in offerings.market(today):
         measurement = None
         if o.latest_measured_on is not None:
             measurement = EndpointMeasurement(
@@ -229,7 +229,7 @@ def model_page_context(params, offering_rows, blend, today=None):
     sort, sort_error = parse_speed_sort(params.get("speed_sort"))
     measurements = EndpointMeasurement.objects.latest_by_offering([r.offering.pk for r in offering_rows])
     rows = speed_rows(offering_rows, measurements, today)
-    current = [r for r in rows if r.offering.freshness(today) == "current" and r.offering.serving_kind != "batch"]
+    current = [r for r in rows if in_market(r.offering, today) and r.offering.serving_kind != "batch"]
     return {
         "speed_rows": sort_speed_rows(rows, sort),
         "speed_sort": sort,

@@ -42,9 +42,17 @@ def test_every_open_model_on_every_planned_gpu_answers_or_says_why(curated):
                 (field, messages), *_ = body["errors"].items()
                 assert messages and all(len(m) > 20 for m in messages), (model.slug, gpu, body)
                 refused.append((model.slug, gpu, field))
-    total = LanguageModel.objects.filter(open_weights=True).count() * len(PLANNED_GPUS)
-    # Today 34 open models x 6 GPUs: all but the 1T-parameter models on 48 GB L40S nodes and their kin answer.
-    assert answered >= 0.85 * total, refused
+    # Reviewed models carry their architecture facts (model_architecture.yaml): all but the 1T-parameter models
+    # on 48 GB L40S nodes and their kin answer. Models the catalogue build added from sources' facts (not yet
+    # reviewed, no layer or KV-head counts, often no parameter count) answer only with a reason, checked above.
+    reviewed = LanguageModel.objects.filter(open_weights=True, reviewed=True)
+    assert reviewed.count() >= 34
+    answered_reviewed = answered - sum(
+        1 for slug in LanguageModel.objects.filter(open_weights=True, reviewed=False).values_list("slug", flat=True)
+        for gpu in PLANNED_GPUS
+        if (slug, gpu) not in {(m, g) for m, g, _ in refused}
+    )
+    assert answered_reviewed >= 0.85 * reviewed.count() * len(PLANNED_GPUS), refused
 
 
 def test_the_issues_first_cases_now_answer(curated):
