@@ -300,5 +300,8 @@ def synth_data(scale: int, seed: int = 13, today: date | None = None, log=None) 
         writer.flush()
         counts.token_prices = writer.count
         log(f"{counts.token_prices} synthetic token prices")
+        # Seen / listed dates come from the observations through their one owner (providers.models.refresh_seen).
+        GpuOffering.objects.filter(provider__slug__startswith=SLUG_PREFIX).refresh_seen()
+        InferenceOffering.objects.filter(provider__slug__startswith=SLUG_PREFIX).refresh_seen()
         bump_data_version()
     return counts

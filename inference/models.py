@@ -315,12 +315,13 @@ class InferencePriceObservation(models.Model):
             ),
         ]
         indexes = [
-            # with_latest_price(): per offering, ORDER BY observed_on DESC, is_curated DESC, id DESC LIMIT 1,
+            # with_latest_price(): per offering, ORDER BY PUBLISH_ORDER (observed_on, is_curated, rank, id; all DESC) LIMIT 1.
             # nine subqueries per offering; the whole order in the index makes each one a single index read.
             models.Index(
                 "offering",
                 F("observed_on").desc(),
                 F("is_curated").desc(),
+                F("rank").desc(),
                 F("id").desc(),
                 name="inf_obs_latest_full_idx",
             ),

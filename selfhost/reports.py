@@ -2,7 +2,7 @@
 
 import hashlib
 
-from django.core.cache import cache
+from computeprices.dataversion import cache_call
 
 from . import catalogue, throughput
 
@@ -14,11 +14,11 @@ def calibration_report():
     measured = catalogue.measured_profiles()
     signature = hashlib.sha256(repr([(m.key, m.value, m.gpus, m.precision) for m in measured]).encode()).hexdigest()
     key = f"selfhost:calibration:{signature[:32]}"
-    report = cache.get(key)
+    report = cache_call("get", key)  # a dead cache is a miss, never an error
     if report is None:
         rows = throughput.calibrate(measured)
         report = {"rows": rows, "summary": throughput.summary(rows), "chart": scatter(rows)}
-        cache.set(key, report, CACHE_SECONDS)
+        cache_call("set", key, report, CACHE_SECONDS)
     return report
 
 

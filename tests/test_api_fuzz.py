@@ -59,7 +59,8 @@ def test_api_answers_match_its_schema_and_never_fail(api_schema, mode):
         @given(case=operation.as_strategy(generation_mode=mode))
         @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None)
         def fuzz(case):
-            case.call_and_validate(checks=CHECKS)
+            # The WSGI transport does not undo Content-Encoding, so ask for the body as the API writes it.
+            case.call_and_validate(checks=CHECKS, headers={"Accept-Encoding": "identity"})
 
         try:
             fuzz()

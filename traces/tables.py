@@ -1,11 +1,11 @@
 """The trace pages' tables as CSV: the same rows and figures the pages show, in columns named with units.
 
-Written through the site's one CSV writer (providers.views.csv_response: formula guard, plain decimals).
+Written through the site's one CSV writer (computeprices.tables.csv_response: formula guard, plain decimals).
 """
 
 from django.utils.text import slugify
 
-from providers.views import csv_response
+from computeprices.tables import csv_response
 
 DATASET_HEADER = ["dataset", "slug", "example", "rows", "imported_at_utc", "source_file"]
 

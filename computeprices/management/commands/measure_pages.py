@@ -58,6 +58,13 @@ def _busiest_model():
     return model.get_absolute_url() if model else None
 
 
+def _gpu_family():
+    """The family chooser (/gpus/h100/ lists H100 SXM, PCIe, NVL) when the catalogue has such a family."""
+    from providers.models import Gpu
+
+    return "/gpus/h100/" if Gpu.objects.filter(slug__startswith="h100-").count() > 1 else None
+
+
 def _example_traces():
     from traces.models import TraceDataset
 
@@ -89,7 +96,7 @@ PAGES = [
     lambda: _busiest_gpu() and "/feeds" + _busiest_gpu(),
     "/search/?q=h100",
     "/search/?q=llama+70b",
-    "/gpus/h100/",
+    _gpu_family,
 ]
 
 
