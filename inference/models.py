@@ -315,7 +315,7 @@ class InferencePriceObservation(models.Model):
             ),
         ]
         indexes = [
-            # with_latest_price(): per offering, ORDER BY PUBLISH_ORDER (observed_on, is_curated, rank, id; all DESC) LIMIT 1.
+            # with_latest_price(): per offering, ORDER BY PUBLISH_ORDER (all DESC) LIMIT 1.
             # nine subqueries per offering; the whole order in the index makes each one a single index read.
             models.Index(
                 "offering",

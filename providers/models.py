@@ -365,7 +365,7 @@ class GpuPriceObservation(models.Model):
             ),
         ]
         indexes = [
-            # with_latest_price(): per offering, ORDER BY PUBLISH_ORDER (observed_on, is_curated, rank, id; all DESC) LIMIT 1.
+            # with_latest_price(): per offering, ORDER BY PUBLISH_ORDER (all DESC) LIMIT 1.
             # The whole order is in the index, so each subquery reads one index entry instead of sorting
             # the offering's history (EXPLAIN at 100x: an Incremental Sort per offering without it).
             models.Index(

@@ -117,7 +117,8 @@ def test_gpu_offerings_equal_the_page_and_filter_like_it(client, market):
         ]
     eight = get(client, "gpus/h100-sxm/offerings", {"gpus": 8, "provider": "lambda"})["items"][0]
     assert (eight["usd_per_gpu_hour"], eight["usd_per_instance_hour"]) == ("2.4900", "19.9200")
-    assert eight["price_date"] == today_utc().isoformat() and eight["source"] == "test:scraper"  # the factories' scraped source
+    # The factories' observations come from a scraped source.
+    assert eight["price_date"] == today_utc().isoformat() and eight["source"] == "test:scraper"
 
 
 def test_gpu_history_is_the_daily_statistics_between_start_and_end(client, market):

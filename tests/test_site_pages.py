@@ -206,5 +206,6 @@ def test_curated_h100_page_groups_near_identical_offerings():
     offerings, groups = context["offerings"], context["groups"]
     assert len(groups) < len(offerings)
     grouped = [g for g in groups if g.is_group]
-    assert grouped and all(len(g.sizes) > 1 and len({o.latest_usd_per_gpu_hour for o in g.offerings}) == 1 for g in grouped)
+    assert grouped
+    assert all(len(g.sizes) > 1 and len({o.latest_usd_per_gpu_hour for o in g.offerings}) == 1 for g in grouped)
     print(f"/gpus/h100-sxm/: {len(offerings)} offerings in {len(groups)} rows")
