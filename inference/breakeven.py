@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from computeprices.freshness import STALE_AFTER_DAYS, today_utc
+from computeprices.numbers import BoundedDecimalField
 from providers.models import Gpu, GpuOffering, PricingType
 
 from . import economics
@@ -52,11 +53,13 @@ MIN_TOKENS_PER_SECOND = Decimal("0.01")
 
 
 def _decimal(label, *, minimum=Decimal(0), maximum=None, help_text=""):
-    return forms.DecimalField(
+    # Bounded before any arithmetic (text, exponent, magnitude, 6 decimal places): see computeprices.numbers.
+    return BoundedDecimalField(
         label=label,
         required=False,
-        min_value=minimum,
-        max_value=maximum,
+        minimum=minimum,
+        maximum=maximum,
+        places=6,
         help_text=help_text,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 12}),
     )

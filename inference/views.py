@@ -14,6 +14,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from computeprices.freshness import today_utc
+from computeprices.numbers import BoundedDecimalField
 
 from . import analysis as price_size
 from . import price_charts
@@ -105,9 +106,9 @@ MAX_CONTEXT_FILTER = 2**31 - 1  # the column's range: a larger number would over
 class ModelListFilterForm(PageOptionsForm):
     creator = forms.CharField(required=False)
     open = forms.ChoiceField(required=False, choices=[("", "all"), ("1", "open weights only")])
-    min_context = forms.IntegerField(required=False, min_value=0, max_value=MAX_CONTEXT_FILTER)
-    min_params = forms.DecimalField(required=False, min_value=0, max_digits=10, decimal_places=3)
-    max_params = forms.DecimalField(required=False, min_value=0, max_digits=10, decimal_places=3)
+    min_context = BoundedDecimalField(required=False, minimum=0, maximum=MAX_CONTEXT_FILTER, integer=True)
+    min_params = BoundedDecimalField(required=False, minimum=0, maximum=9_999_999, places=3)
+    max_params = BoundedDecimalField(required=False, minimum=0, maximum=9_999_999, places=3)
     modality = forms.CharField(required=False)
     sort = forms.ChoiceField(required=False, choices=[(f"{d}{k}", k) for k in SORTS for d in ("", "-")])
 

@@ -15,6 +15,7 @@ from django.utils.http import urlencode
 from django.utils.text import slugify
 
 from computeprices.freshness import today_utc
+from computeprices.numbers import NumberError, parse_number
 
 from . import charts, queries
 from .models import Gpu, PricingType, Provider
@@ -52,10 +53,10 @@ class QueryFilters:
         if raw is None:
             return None
         try:
-            value = int(raw)
-        except ValueError:
+            value = int(parse_number(raw, minimum=minimum, maximum=maximum, integer=True))
+        except NumberError:
             value = None
-        if value is None or not minimum <= value <= maximum:
+        if value is None:
             self.notices.append(f"Ignored {label} “{raw}”: expected a whole number from {minimum} to {maximum}.")
             return None
         self.applied[name] = str(value)

@@ -1,11 +1,12 @@
 """Trace pages: the list of datasets and one dataset's routes compared per workload."""
 
 from datetime import timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.shortcuts import get_object_or_404, render
 
 from computeprices.freshness import STALE_AFTER_DAYS, today_utc
+from computeprices.numbers import NumberError, parse_number
 from inference.models import InferenceOffering, ServingKind
 
 from . import charts
@@ -55,23 +56,20 @@ def dataset_detail(request, slug):
 
 
 def read_options(query):
-    """({name: Decimal or default}, notices): a bad value is ignored and said so, never an error."""
+    """({name: Decimal or default}, notices): a bad value is ignored and said so, never an error.
+
+    Parsed by computeprices.numbers, which bounds the text, exponent and magnitude before any arithmetic.
+    """
     options, notices = {}, []
     for name, (label, default, low, high) in PAGE_OPTIONS.items():
         options[name] = default
-        raw = query.get(name, "").strip()[:40]
+        raw = query.get(name, "").strip()
         if not raw:
             continue
         try:
-            value = Decimal(raw)
-        except InvalidOperation:
-            notices.append(f'{name}="{raw}" ignored: {label} must be a number.')
-            continue
-        if not value.is_finite() or not low <= value <= high or (name == "p95" and value == 0):
-            bound = "above 0" if name == "p95" else f"at least {low}"
-            notices.append(f'{name}="{raw}" ignored: {label} must be {bound} and at most {high:,.0f}.')
-            continue
-        options[name] = Decimal(format(value, "f"))  # 1e4 -> 10000, as the form shows it back
+            options[name] = parse_number(raw, minimum=low, maximum=high, places=6, allow_zero=name != "p95")
+        except NumberError as exc:
+            notices.append(f'{name}="{raw[:40]}" ignored ({label}): {exc}')
     return options, notices
 
 
