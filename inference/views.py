@@ -36,11 +36,16 @@ from .queries import (
 CSV_DIGITS = Decimal("0.000001")  # the precision prices are stored at
 
 
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet reads as the start of a formula
+
+
 def _csv_value(value):
     if value is None:
         return ""
     if isinstance(value, Decimal):
-        return str(value.quantize(CSV_DIGITS))
+        return format(value.quantize(CSV_DIGITS).normalize(), "f")  # plain: 2.49, never 2.490000 or 2.49E+0
+    if isinstance(value, str) and value[:1] in FORMULA_PREFIXES:
+        return "'" + value  # a spreadsheet would run it (names come from providers and sources)
     return value
 
 

@@ -107,16 +107,20 @@ def sort_links(filters: QueryFilters, columns, current, descending):
 # CSV
 
 
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet reads as the start of a formula
+
+
 def _cell(value):
     if value is None:
         return ""
     if isinstance(value, Decimal):
-        return format(value, "f")
+        # Plain, without the trailing zeros SQLite's aggregates carry (2.49000000000000 -> 2.49).
+        return format(value.normalize(), "f")
     if isinstance(value, int | float):
         return str(value)
     value = str(value)
     # A spreadsheet would run a cell starting like a formula; quote it (names come from providers).
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+    return "'" + value if value[:1] in FORMULA_PREFIXES else value
 
 
 def csv_response(filename, header, rows):
