@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 # Hypothesis examples per URL; FUZZ_EXAMPLES x len(urls) requests per run (see the test's docstring).
 FUZZ_EXAMPLES = 60
-MAX_SECONDS = 2.0  # "well under a second" on an idle machine; CI shares two cores with other jobs
+MAX_SECONDS = 5.0  # "well under a second" idle; CI shares two cores. The stalls were 12-31 s per request
 
 PARAMETERS = [
     # every name a view reads from the query string
