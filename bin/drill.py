@@ -33,7 +33,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the project's packages, for the checks this process makes through the ORM
-SHARED_DATA = ROOT.parent / "shared" / "data"
+SHARED_DATA = Path(os.environ.get("DRILL_SHARED_DATA", ROOT.parent / "shared" / "data"))
 IN_CI = os.environ.get("CI", "").lower() == "true"
 VENV_BIN = ROOT / ".venv" / "bin"
 PG_BASE = os.environ.get("DRILL_POSTGRES", "postgres://postgres@127.0.0.1:5432").rstrip("/")
