@@ -201,3 +201,13 @@ def test_step_by_step_drift_past_5x_of_the_30_day_median_is_reviewed():
     PendingPrice.objects.all().delete()
     run = run_source(RecordsSource([record("4.90")]), payload="", day=DAY + timedelta(days=1))
     assert run.rows_flagged == 0  # 4.9x of the median: published
+
+
+def test_failed_drift_run_shows_in_admin_with_its_reason(admin_client, tmp_path):
+    make_catalogue()
+    scrape_text("litellm", LITELLM, tmp_path, day=DAY - timedelta(days=1))
+    run = scrape_text("litellm", LITELLM.replace("_cost_per_token", "_cost_per_tok"), tmp_path)
+    changelist = admin_client.get("/admin/scrapers/scraperun/?status__exact=failed").content.decode()
+    assert "litellm" in changelist
+    change = admin_client.get(f"/admin/scrapers/scraperun/{run.pk}/change/").content.decode()
+    assert "none was a usable price" in change
