@@ -6,9 +6,11 @@ leading apostrophe in every CSV. Numbers may start with "-"; nothing else may st
 """
 
 import csv
+import html
 import io
 import re
 from decimal import Decimal, InvalidOperation
+from urllib.parse import urljoin
 
 import pytest
 from django.urls import reverse
@@ -71,6 +73,16 @@ def hostile_market(prefix):
     return gpu, provider, other, model, name
 
 
+def linked_csv_urls(client, pages):
+    """Every "format=csv" link the pages offer (relative links resolved): new CSVs are found, not listed."""
+    found = set()
+    for page in pages:
+        text = html.unescape(client.get(page).content.decode())
+        for href in re.findall(r'href="([^"]*format=csv[^"]*)"', text):
+            found.add(urljoin(page, href).split("#")[0])
+    return found
+
+
 def is_number(cell):
     try:
         Decimal(cell)
@@ -83,7 +95,11 @@ def is_number(cell):
 def test_no_csv_cell_starts_like_a_formula(client, prefix):
     gpu, provider, other, model, name = hostile_market(prefix)
     quoted_somewhere = 0
-    for url in every_csv_url(gpu, provider, other, model):
+    listed = every_csv_url(gpu, provider, other, model)
+    pages = sorted({url.split("?")[0] for url in listed})
+    linked = linked_csv_urls(client, pages)
+    assert len(linked) >= 8  # the pages' own "Download as CSV" links were found
+    for url in sorted(set(listed) | linked):
         response = client.get(url)
         assert response.status_code == 200, url
         assert response["Content-Type"].startswith("text/csv"), url
