@@ -86,10 +86,14 @@ def site(db):
     ]
 
 
+TIMINGS: list[tuple[float, str]] = []  # (seconds, request) of every request this module made: the figures
+
+
 def fetch(client, url, query):
     started = time.perf_counter()
     response = client.get(f"{url}?{query}" if query else url)
     elapsed = time.perf_counter() - started
+    TIMINGS.append((elapsed, f"{url}?{query}"[:120]))
     assert response.status_code < 500, f"{url}?{query} -> {response.status_code}"
     assert elapsed < MAX_SECONDS, f"{url}?{query} took {elapsed:.2f}s"
     return response
@@ -113,6 +117,17 @@ def test_every_page_survives_generated_query_strings(client, site):
             fetch(client, url, query)  # noqa: B023 - run before the loop moves on
 
         survives()
+    report("generated query strings")
+
+
+def report(label):
+    """Printed with `pytest -s`: how many requests, and the slowest (the figures the issue asks for)."""
+    times = sorted(TIMINGS)
+    if times:
+        median = times[len(times) // 2][0]
+        slowest, request = times[-1]
+        print(f"\n{label}: {len(times)} requests, median {median * 1000:.0f} ms, slowest {slowest:.2f} s ({request})")
+    TIMINGS.clear()
 
 
 def test_every_parameter_at_once_with_each_worst_value(client, site):
@@ -123,6 +138,7 @@ def test_every_parameter_at_once_with_each_worst_value(client, site):
     for value in ["1e-999999999", "1e999999999", "1e-30", "NaN", "-Infinity", "9" * 5000, "١٢٣"]:
         for url in site:
             fetch(client, url, urlencode({name: value for name in PARAMETERS}))
+    report("every parameter at once, seven worst values")
 
 
 B = (
