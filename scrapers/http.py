@@ -23,7 +23,7 @@ MAX_ATTEMPTS = 4
 BACKOFF_SECONDS = 1.0
 MAX_RETRY_AFTER_SECONDS = 120.0
 TOTAL_DEADLINE_SECONDS = 180.0  # one request() call, all attempts and waits included
-MAX_RESPONSE_BYTES = 64 * 1024 * 1024  # the largest real payload (LiteLLM's map) is ~1.5 MB
+MAX_RESPONSE_BYTES = 64 * 1024 * 1024  # the largest recorded payloads (SkyPilot azure.csv, Azure pages) are ~3.6 MB
 MAX_REDIRECTS = 5
 
 # Tests patch these to record the waits instead of sleeping, and to move the clock.
