@@ -68,31 +68,6 @@ class WholeNumberField(forms.Field):
         return number
 
 
-class BoundedDecimalField(forms.Field):
-    """A finite decimal within (low, high]; `low_inclusive` allows low itself."""
-
-    def __init__(self, low, high, low_inclusive=True, **kwargs):
-        kwargs.setdefault("required", False)
-        super().__init__(**kwargs)
-        self.low, self.high, self.low_inclusive = Decimal(low), Decimal(high), low_inclusive
-
-    def to_python(self, value):
-        raw = (value or "").strip()[:40]
-        if not raw:
-            return None
-        bound = f"{'at least' if self.low_inclusive else 'above'} {self.low:,} and at most {self.high:,.0f}"
-        try:
-            number = Decimal(raw)
-        except ArithmeticError:
-            raise forms.ValidationError(f"expected a number {bound}") from None
-        if not number.is_finite():
-            raise forms.ValidationError(f"expected a number {bound}")
-        above_low = number >= self.low if self.low_inclusive else number > self.low
-        if not above_low or number > self.high:
-            raise forms.ValidationError(f"expected a number {bound}")
-        return Decimal(format(number, "f"))  # 1e4 -> 10000, as the form shows it back
-
-
 class SortField(LooseChoiceField):
     """?sort=column or ?sort=-column; cleans to (column, descending) or None."""
 

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, render
 
 from computeprices.charts import implied_size_limit
 from computeprices.freshness import today_utc
+from computeprices.numbers import BoundedDecimalField
 from computeprices.tables import QueryForm, csv_response, sort_rows
 
 from . import analysis as price_size
@@ -71,9 +72,9 @@ MAX_CONTEXT_FILTER = 2**31 - 1  # the column's range: a larger number would over
 class ModelListFilterForm(PageOptionsForm):
     creator = forms.CharField(required=False)
     open = forms.ChoiceField(required=False, choices=[("", "all"), ("1", "open weights only")])
-    min_context = forms.IntegerField(required=False, min_value=0, max_value=MAX_CONTEXT_FILTER)
-    min_params = forms.DecimalField(required=False, min_value=0, max_digits=10, decimal_places=3)
-    max_params = forms.DecimalField(required=False, min_value=0, max_digits=10, decimal_places=3)
+    min_context = BoundedDecimalField(required=False, minimum=0, maximum=MAX_CONTEXT_FILTER, integer=True)
+    min_params = BoundedDecimalField(required=False, minimum=0, maximum=9_999_999, places=3)
+    max_params = BoundedDecimalField(required=False, minimum=0, maximum=9_999_999, places=3)
     modality = forms.CharField(required=False)
     sort = forms.ChoiceField(required=False, choices=[(f"{d}{k}", k) for k in SORTS for d in ("", "-")])
 
