@@ -128,7 +128,7 @@ def test_recorded_payload_with_prices_gone_fails_the_run(shared_data, tmp_path, 
 
 def test_far_fewer_rows_than_the_last_good_run_fails(tmp_path):
     make_catalogue()
-    rows = [(f"g{n}.xlarge", "H100", 1, "2.00", "") for n in range(10)]
+    rows = [(f"g{n}.xlarge", "H100 SXM", 1, "2.00", "") for n in range(10)]
     first = scrape_text("skypilot:aws", skypilot_csv(rows), tmp_path, day=DAY - timedelta(days=1))
     assert first.status == ScrapeRun.Status.OK and first.rows_published == 10
     before = prices_written()
