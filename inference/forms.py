@@ -1,8 +1,17 @@
-"""Query-string fields the per-token figures share (the pages' forms build on computeprices.tables.QueryForm)."""
+"""The query-string options of the per-token pages, as QueryForms (see computeprices.tables).
+
+Every page accepts ?blend= (3:1 when absent) and ?format=csv; /models/ and /api/v1/models also filter
+and sort. A value that does not clean is dropped and listed in `.notices`, never an error.
+"""
 
 from django import forms
 
+from computeprices.tables import QueryForm
+
+from .columns import SORTS
 from .queries import DEFAULT_BLEND, MAX_BLEND_PART, parse_blend
+
+MAX_CONTEXT_FILTER = 2**31 - 1  # the column's range: a larger number would overflow the query, not filter
 
 
 class BlendField(forms.Field):
@@ -20,3 +29,50 @@ class BlendField(forms.Field):
                 f"write it as input:output with whole numbers up to {MAX_BLEND_PART}, e.g. 3:1; showing {DEFAULT_BLEND}"
             )
         return blend
+
+
+class PageOptionsForm(QueryForm):
+    """What every per-token page accepts: the blend ratio and the output format (from QueryForm)."""
+
+    blend = BlendField()
+
+    @property
+    def chosen_blend(self):
+        """The blend asked for, or 3:1 where it was absent or refused."""
+        return self.option("blend", DEFAULT_BLEND)
+
+
+class ModelListFilterForm(PageOptionsForm):
+    """/models/ and /api/v1/models: creator and modality from the catalogue (case-insensitive), sizes, sort."""
+
+    creator = forms.CharField(required=False)
+    open = forms.ChoiceField(required=False, choices=[("", "all"), ("1", "open weights only")])
+    min_context = forms.IntegerField(required=False, min_value=0, max_value=MAX_CONTEXT_FILTER)
+    min_params = forms.DecimalField(required=False, min_value=0, max_digits=10, decimal_places=3)
+    max_params = forms.DecimalField(required=False, min_value=0, max_digits=10, decimal_places=3)
+    modality = forms.CharField(required=False)
+    sort = forms.ChoiceField(required=False, choices=[(f"{d}{k}", k) for k in SORTS for d in ("", "-")])
+
+    def __init__(self, data, creators, modalities):
+        self.creators = {c.lower(): c for c in creators}
+        self.modalities = {m.lower(): m for m in modalities}
+        super().__init__(data)
+
+    def clean_creator(self):
+        value = self.cleaned_data["creator"].strip()
+        if value and value.lower() not in self.creators:
+            raise forms.ValidationError("no model has that creator.")
+        return self.creators.get(value.lower(), "")
+
+    def clean_modality(self):
+        value = self.cleaned_data["modality"].strip()
+        if value and value.lower() not in self.modalities:
+            raise forms.ValidationError("no model has that modality.")
+        return self.modalities.get(value.lower(), "")
+
+    def clean(self):
+        cleaned = super().clean()
+        low, high = cleaned.get("min_params"), cleaned.get("max_params")
+        if low is not None and high is not None and high < low:
+            self.add_error("max_params", f"it is below min_params={low}.")
+        return cleaned
