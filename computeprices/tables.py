@@ -125,8 +125,14 @@ class QueryForm(forms.Form):
 
     @property
     def notices(self):
+        return self.notices_for()
+
+    def notices_for(self, only=None, exclude=()):
+        """The notices of the fields named in `only` (every field when None), less those in `exclude`."""
         messages = []
         for name, errors in self.errors.items():
+            if (only is not None and name not in only) or name in exclude:
+                continue
             field = self.fields.get(name)
             label = (field.label if field and field.label else name) if name != "__all__" else "options"
             for error in errors:

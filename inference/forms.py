@@ -4,12 +4,15 @@ Every page accepts ?blend= (3:1 when absent) and ?format=csv; /models/ and /api/
 and sort. A value that does not clean is dropped and listed in `.notices`, never an error.
 """
 
+from decimal import Decimal, InvalidOperation
+
 from django import forms
 
 from computeprices.tables import QueryForm
 
 from .columns import SORTS
 from .queries import DEFAULT_BLEND, MAX_BLEND_PART, parse_blend
+from .speed import DEFAULT_SPEED_SORT, MAX_MIN_TPS, SPEED_SORTS
 
 MAX_CONTEXT_FILTER = 2**31 - 1  # the column's range: a larger number would overflow the query, not filter
 
@@ -40,6 +43,60 @@ class PageOptionsForm(QueryForm):
     def chosen_blend(self):
         """The blend asked for, or 3:1 where it was absent or refused."""
         return self.option("blend", DEFAULT_BLEND)
+
+
+class MinTpsField(forms.Field):
+    """?min_tps=: output tokens per second per request, above 0 and at most MAX_MIN_TPS ("50.0" cleans to 50)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        raw = str(value or "").strip()
+        if not raw:
+            return None
+        try:
+            number = Decimal(raw)
+        except InvalidOperation:
+            number = None
+        if number is None or not number.is_finite() or number <= 0 or number > MAX_MIN_TPS:
+            raise forms.ValidationError(
+                f"give output tokens per second per request as a number above 0 and at most {MAX_MIN_TPS}, e.g. 50"
+            )
+        return number.quantize(Decimal(1)) if number == number.to_integral_value() else number
+
+
+class SpeedSortField(forms.Field):
+    """?speed_sort=: one of SPEED_SORTS exactly; speed when absent or refused."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if not value:
+            return None
+        if value not in SPEED_SORTS:
+            raise forms.ValidationError(f"use one of {', '.join(SPEED_SORTS)}; sorted by {DEFAULT_SPEED_SORT}")
+        return value
+
+
+class ModelPageForm(PageOptionsForm):
+    """/models/<slug>/: the blend and format, and the speed table's own options (told beside that table)."""
+
+    SPEED_FIELDS = ("min_tps", "speed_sort")
+
+    min_tps = MinTpsField(label="min_tps")
+    speed_sort = SpeedSortField(label="speed_sort")
+
+    @property
+    def notices(self):
+        return self.notices_for(exclude=self.SPEED_FIELDS)
+
+    @property
+    def speed_notices(self):
+        return self.notices_for(only=self.SPEED_FIELDS)
 
 
 class ModelListFilterForm(PageOptionsForm):

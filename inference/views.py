@@ -14,7 +14,7 @@ from computeprices.tables import table_csv
 
 from . import analysis as price_size
 from . import columns, listing, pages, price_charts, speed
-from .forms import ModelListFilterForm, PageOptionsForm
+from .forms import ModelListFilterForm, ModelPageForm, PageOptionsForm
 from .models import LanguageModel
 from .queries import BLEND_CHOICES, model_offerings, offering_rows
 
@@ -41,7 +41,7 @@ def model_detail(request, slug):
     their latest speed measurements (inference.speed).
     """
     model = get_object_or_404(LanguageModel, slug=slug)
-    form = PageOptionsForm(request.GET)
+    form = ModelPageForm(request.GET)
     blend, today = form.chosen_blend, today_utc()
     rows = offering_rows(model_offerings(model), blend, today)
     if form.wants_csv:
@@ -49,7 +49,7 @@ def model_detail(request, slug):
     return render(request, "inference/model_detail.html", {
         "model": model, "rows": rows, "blend": blend, "blend_choices": BLEND_CHOICES, "ignored": form.notices,
         **pages.price_context(model, rows, blend, today),  # summary, bars and history: one query
-        **speed.model_page_context(request.GET, rows, blend, today),  # speed beside price: one query
+        **speed.model_page_context(form, rows, blend, today),  # speed beside price: one query
     })  # fmt: skip
 
 
