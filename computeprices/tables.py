@@ -30,11 +30,18 @@ def ignored_notice(label, raw, reason):
     return f"Ignored {label} “{raw}”: {reason}."
 
 
-class LooseChoiceField(forms.Field):
+class QueryField(forms.Field):
+    """A query-string option: never required (absent means the page's default)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+
+class LooseChoiceField(QueryField):
     """One of `choices` ({value: label}), matched case-insensitively; cleans to the value or None."""
 
     def __init__(self, choices=None, **kwargs):
-        kwargs.setdefault("required", False)
         super().__init__(**kwargs)
         self.choices = dict(choices or {})
 
@@ -49,9 +56,8 @@ class LooseChoiceField(forms.Field):
         raise forms.ValidationError(f"expected one of {expected}")
 
 
-class WholeNumberField(forms.Field):
+class WholeNumberField(QueryField):
     def __init__(self, minimum=0, maximum=100_000, **kwargs):
-        kwargs.setdefault("required", False)
         super().__init__(**kwargs)
         self.minimum, self.maximum = minimum, maximum
 
@@ -68,11 +74,10 @@ class WholeNumberField(forms.Field):
         return number
 
 
-class BoundedDecimalField(forms.Field):
+class BoundedDecimalField(QueryField):
     """A finite decimal within (low, high]; `low_inclusive` allows low itself."""
 
     def __init__(self, low, high, low_inclusive=True, **kwargs):
-        kwargs.setdefault("required", False)
         super().__init__(**kwargs)
         self.low, self.high, self.low_inclusive = Decimal(low), Decimal(high), low_inclusive
 

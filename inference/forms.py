@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 
-from computeprices.tables import QueryForm
+from computeprices.tables import QueryField, QueryForm
 
 from .columns import SORTS
 from .queries import DEFAULT_BLEND, MAX_BLEND_PART, parse_blend
@@ -17,11 +17,10 @@ from .speed import DEFAULT_SPEED_SORT, MAX_MIN_TPS, SPEED_SORTS
 MAX_CONTEXT_FILTER = 2**31 - 1  # the column's range: a larger number would overflow the query, not filter
 
 
-class BlendField(forms.Field):
+class BlendField(QueryField):
     """?blend=input:output (3:1 when absent); a bad value is refused and the page uses 3:1."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("required", False)
         kwargs.setdefault("label", "blend")
         super().__init__(**kwargs)
 
@@ -45,12 +44,8 @@ class PageOptionsForm(QueryForm):
         return self.option("blend", DEFAULT_BLEND)
 
 
-class MinTpsField(forms.Field):
+class MinTpsField(QueryField):
     """?min_tps=: output tokens per second per request, above 0 and at most MAX_MIN_TPS ("50.0" cleans to 50)."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("required", False)
-        super().__init__(**kwargs)
 
     def to_python(self, value):
         raw = str(value or "").strip()
@@ -67,12 +62,8 @@ class MinTpsField(forms.Field):
         return number.quantize(Decimal(1)) if number == number.to_integral_value() else number
 
 
-class SpeedSortField(forms.Field):
+class SpeedSortField(QueryField):
     """?speed_sort=: one of SPEED_SORTS exactly; speed when absent or refused."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("required", False)
-        super().__init__(**kwargs)
 
     def to_python(self, value):
         if not value:
