@@ -30,11 +30,18 @@ def ignored_notice(label, raw, reason):
     return f"Ignored {label} “{raw}”: {reason}."
 
 
-class LooseChoiceField(forms.Field):
+class QueryField(forms.Field):
+    """A query-string option: never required (absent means the page's default)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+
+class LooseChoiceField(QueryField):
     """One of `choices` ({value: label}), matched case-insensitively; cleans to the value or None."""
 
     def __init__(self, choices=None, **kwargs):
-        kwargs.setdefault("required", False)
         super().__init__(**kwargs)
         self.choices = dict(choices or {})
 
@@ -49,9 +56,8 @@ class LooseChoiceField(forms.Field):
         raise forms.ValidationError(f"expected one of {expected}")
 
 
-class WholeNumberField(forms.Field):
+class WholeNumberField(QueryField):
     def __init__(self, minimum=0, maximum=100_000, **kwargs):
-        kwargs.setdefault("required", False)
         super().__init__(**kwargs)
         self.minimum, self.maximum = minimum, maximum
 
@@ -100,8 +106,14 @@ class QueryForm(forms.Form):
 
     @property
     def notices(self):
+        return self.notices_for()
+
+    def notices_for(self, only=None, exclude=()):
+        """The notices of the fields named in `only` (every field when None), less those in `exclude`."""
         messages = []
         for name, errors in self.errors.items():
+            if (only is not None and name not in only) or name in exclude:
+                continue
             field = self.fields.get(name)
             label = (field.label if field and field.label else name) if name != "__all__" else "options"
             for error in errors:
