@@ -4,6 +4,7 @@ Prices are USD per GPU-hour as Decimal. An observation is one (offering, day, so
 price a page shows for an offering is its newest observation, a curated one winning a tie.
 """
 
+import json
 from datetime import timedelta
 
 from django.db import connections, models, router
@@ -156,14 +157,18 @@ LATEST_PRICE_FIELDS = {
 _SEEN_FIELDS = ["last_seen_on", "last_scraped_on", "listed_until"]
 
 
-def bulk_set(model, objs, fields):
-    """Write `fields` of objs in one statement whatever their number. PostgreSQL: UPDATE ... FROM unnest() of
-    one array per column (linear; bulk_update's CASE per row is quadratic at 10k rows); elsewhere
-    bulk_update."""
-    if not objs:
+def bulk_set(model, rows, fields):
+    """Write `fields` of {pk: [values in fields' order]} in one statement whatever their number. PostgreSQL:
+    UPDATE ... FROM unnest() of one array per column (linear; bulk_update's CASE per row is quadratic at 10k
+    rows); elsewhere bulk_update."""
+    if not rows:
         return
     connection = connections[router.db_for_write(model)]
+    if connection.vendor == "sqlite":
+        _bulk_set_sqlite(connection, model, rows, fields)
+        return
     if connection.vendor != "postgresql":
+        objs = [model(pk=pk, **dict(zip(fields, values, strict=True))) for pk, values in rows.items()]
         model.objects.bulk_update(objs, fields)
         return
     pk = model._meta.pk
@@ -176,9 +181,24 @@ def bulk_set(model, objs, fields):
         names=", ".join(qn(c.column) for c in columns),
         pk=qn(pk.column),
     )
-    params = [[getattr(o, c.attname) for o in objs] for c in columns]
+    params = [list(rows)] + [[values[i] for values in rows.values()] for i in range(len(fields))]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+
+
+def _bulk_set_sqlite(connection, model, rows, fields):
+    """SQLite (3.33+): one UPDATE ... FROM json_each(one JSON parameter), whatever the number of rows."""
+    qn = connection.ops.quote_name
+    columns = [model._meta.get_field(f) for f in fields]
+    table, pk = qn(model._meta.db_table), qn(model._meta.pk.column)
+    sets = ", ".join(f"{qn(c.column)} = json_extract(v.value, '$[{i + 1}]')" for i, c in enumerate(columns))
+    sql = f"UPDATE {table} SET {sets} FROM json_each(%s) AS v WHERE {table}.{pk} = json_extract(v.value, '$[0]')"
+    data = [
+        [pk_value, *(c.get_db_prep_save(v, connection) for c, v in zip(columns, values, strict=True))]
+        for pk_value, values in rows.items()
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [json.dumps(data, default=str)])
 
 
 def _publish_order():
@@ -197,11 +217,11 @@ def refresh_seen(queryset):
     """THE one writer of offerings' last_seen_on, last_scraped_on and listed_until, and of their latest_*
     fields (the observation PUBLISH_ORDER publishes, see LATEST_PRICE_FIELDS), recomputed from their
     observations, so deleting an observation can lower them. Works on historical models (migrations).
-    Three queries plus batched updates, whatever the number of offerings. Returns how many changed."""
+    Four queries at most (one UPDATE on PostgreSQL), whatever the number of offerings. Returns how many changed."""
     observations = queryset.model._meta.get_field("observations").related_model
     latest_fields = _latest_fields(queryset.model)
     fields = _SEEN_FIELDS + list(latest_fields)
-    offerings = {o.pk: o for o in queryset.only("pk", *fields)}
+    offerings = {row[0]: list(row[1:]) for row in queryset.order_by().values_list("pk", *fields)}
     if not offerings:
         return 0
     ids = list(offerings)
@@ -228,7 +248,9 @@ def refresh_seen(queryset):
             .values("offering_id", *latest_fields.values())
         )
         published = {row["offering_id"]: row for row in newest}
-    changed = []
+    changed = {}
+    char = {n for n in latest_fields if isinstance(queryset.model._meta.get_field(n), models.CharField)}
+    blank = {n: "" if n in char else None for n in latest_fields}
     for pk, facts in seen.items():
         until = [
             d
@@ -241,13 +263,9 @@ def refresh_seen(queryset):
         values = [facts["seen"], facts["scraped"], max(until) if until else None]
         row = published.get(pk)
         for name, source_field in latest_fields.items():
-            empty = "" if isinstance(queryset.model._meta.get_field(name), models.CharField) else None
-            values.append(row[source_field] if row else empty)
-        o = offerings[pk]
-        if [getattr(o, f) for f in fields] != values:
-            for f, v in zip(fields, values, strict=True):
-                setattr(o, f, v)
-            changed.append(o)
+            values.append(row[source_field] if row else blank[name])
+        if offerings[pk] != values:
+            changed[pk] = values
     bulk_set(queryset.model, changed, fields)
     return len(changed)
 

@@ -415,7 +415,9 @@ def test_queries_per_run_do_not_grow_with_rows(catalogue):
 
 # The ingest run (savepoints, catalogue, upserts, refresh_seen with the published price it stores, run record)
 # plus bump_data_version()'s two (the newest price days and the version row): constant in the payload's size.
-MAX_QUERIES_PER_RUN = 28
+# On PostgreSQL each table written through staging (offerings, observations) costs two more than bulk_create:
+# create the staging table, COPY into it, then one INSERT ... SELECT ... ON CONFLICT.
+MAX_QUERIES_PER_RUN = 32
 
 
 @pytest.mark.parametrize("rows", [5, 500])
