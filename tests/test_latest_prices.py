@@ -5,6 +5,7 @@ change, a precedence tie), a delete, a curated load, an admin save; and it must 
 observations say under PUBLISH_ORDER. `refresh_latest_prices` rebuilds it and is idempotent.
 """
 
+import json
 from datetime import timedelta
 from decimal import Decimal
 from io import StringIO
@@ -196,3 +197,32 @@ def test_price_lists_read_stored_prices_in_one_query(django_assert_num_queries):
     with django_assert_num_queries(1):
         assert len([o.latest_input for o in InferenceOffering.objects.with_latest_price()]) == 5
     assert not InferencePriceObservation.objects.filter(offering__latest_input__isnull=True).exists()
+
+
+# --- COPY ingest (issue 13 item 7) ------------------------------------------------------------------------
+
+
+def test_benchmark_ingest_prints_ingest_and_copy_rates():
+    make_catalogue()
+    out = StringIO()
+    call_command("benchmark_ingest", "--json", "--repeat", "1", stdout=out, stderr=StringIO())
+    result = json.loads(out.getvalue())
+    assert result["rows"] > 1000 and result["rows_per_second"] > 0
+    if connection.vendor == "postgresql":
+        assert result["copy_rows_per_second"] > 0 and 0 < result["ratio_to_copy"] < 10
+    else:
+        assert result["copy_rows_per_second"] is None
+    assert not GpuOffering.objects.filter(provider__slug="benchmark-ingest").exists()  # rolled back
+    assert not InferencePriceObservation.objects.filter(source="litellm").exists()
+
+
+def test_a_same_day_rerun_never_writes_over_a_curated_row():
+    """The upsert (COPY + ON CONFLICT on PostgreSQL, bulk_update elsewhere) leaves a curated row of the same
+    offering, day and source alone, and counts it unchanged."""
+    make_catalogue()
+    day = today_utc()
+    scrape("skypilot:aws", skypilot_csv([("p5.48xlarge", "H100", "8", "55.04", "")]), day=day)
+    GpuPriceObservation.objects.filter(source="skypilot:aws").update(is_curated=True, usd_per_gpu_hour=Decimal("7"))
+    run = scrape("skypilot:aws", skypilot_csv([("p5.48xlarge", "H100", "8", "50.00", "")]), day=day)
+    assert (run.rows_unchanged, run.rows_changed, run.rows_new) == (1, 0, 0)
+    assert GpuPriceObservation.objects.get().usd_per_gpu_hour == Decimal("7")
