@@ -13,7 +13,7 @@ from django.dispatch import receiver
 from django.urls import reverse
 
 from computeprices.freshness import freshness_of, offering_freshness
-from providers.models import PUBLISH_ORDER, AliasQuerySet, ListingQuerySet, Provider, normalize_alias
+from providers.models import AliasQuerySet, ListingQuerySet, Provider, normalize_alias
 
 DEFAULT_BLEND_INPUT_PARTS = 3  # DESIGN.md: blended = (3 x input + 1 x output) / 4
 
@@ -172,26 +172,12 @@ class ServingKind(models.TextChoices):
 
 class InferenceOfferingQuerySet(ListingQuerySet):
     def with_latest_price(self):
-        """Annotate each offering with its newest observation (a curated one wins a same-day tie).
+        """Each offering with its published price: latest_input, latest_output, latest_cached_input,
+        latest_cache_write, latest_batch_discount, latest_context, latest_observed_on, latest_price_date,
+        latest_source, latest_source_url, latest_origin_url.
 
-        Adds latest_input, latest_output, latest_cached_input, latest_cache_write,
-        latest_batch_discount, latest_context, latest_observed_on, latest_source, latest_source_url.
-        """
-        newest = InferencePriceObservation.objects.filter(offering=OuterRef("pk")).order_by(*PUBLISH_ORDER)
-        fields = {
-            "latest_price_date": "price_date",
-            "latest_origin_url": "origin_url",
-            "latest_input": "usd_per_mtok_input",
-            "latest_output": "usd_per_mtok_output",
-            "latest_cached_input": "usd_per_mtok_cached_input",
-            "latest_cache_write": "usd_per_mtok_cache_write",
-            "latest_batch_discount": "batch_discount",
-            "latest_context": "context_served",
-            "latest_observed_on": "observed_on",
-            "latest_source": "source",
-            "latest_source_url": "source_url",
-        }
-        return self.annotate(**{name: Subquery(newest.values(field)[:1]) for name, field in fields.items()})
+        Columns of the offering written by providers.models.refresh_seen() (see GpuOffering): no subquery."""
+        return self.all()
 
     def with_latest_measurement(self):
         """Annotate each offering with its newest published speed measurement (EndpointMeasurement).
@@ -230,6 +216,18 @@ class InferenceOffering(models.Model):
     last_scraped_on = models.DateField(null=True, blank=True)
     listed_until = models.DateField(null=True, blank=True, db_index=True)
     retired_by = models.CharField(max_length=60, blank=True)
+    # The published observation (PUBLISH_ORDER), copied by refresh_seen() only (see GpuOffering).
+    latest_input = models.DecimalField(max_digits=12, decimal_places=6, null=True, editable=False)
+    latest_output = models.DecimalField(max_digits=12, decimal_places=6, null=True, editable=False)
+    latest_cached_input = models.DecimalField(max_digits=12, decimal_places=6, null=True, editable=False)
+    latest_cache_write = models.DecimalField(max_digits=12, decimal_places=6, null=True, editable=False)
+    latest_batch_discount = models.DecimalField(max_digits=4, decimal_places=3, null=True, editable=False)
+    latest_context = models.PositiveIntegerField(null=True, editable=False)
+    latest_observed_on = models.DateField(null=True, editable=False)
+    latest_price_date = models.DateField(null=True, editable=False)
+    latest_source = models.CharField(max_length=60, blank=True, editable=False)
+    latest_source_url = models.URLField(max_length=500, blank=True, editable=False)
+    latest_origin_url = models.URLField(max_length=500, blank=True, editable=False)
 
     objects = InferenceOfferingQuerySet.as_manager()
 

@@ -4,11 +4,12 @@ Prices are USD per GPU-hour as Decimal. An observation is one (offering, day, so
 price a page shows for an offering is its newest observation, a curated one winning a tie.
 """
 
+import json
 from datetime import timedelta
 
-from django.db import models
-from django.db.models import F, Max, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db import connections, models, router
+from django.db.models import F, Max, Q, Window
+from django.db.models.functions import Coalesce, RowNumber
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.urls import reverse
@@ -127,19 +128,109 @@ class GpuAliasQuerySet(AliasQuerySet):
     target = "gpu"
 
 
+# Each offering's published observation (the first in PUBLISH_ORDER), copied onto the offering by refresh_seen()
+# so pages read current prices in the offering scan itself: {offering label: {offering field: observation field}}.
+LATEST_PRICE_FIELDS = {
+    "providers.gpuoffering": {
+        "latest_usd_per_gpu_hour": "usd_per_gpu_hour",
+        "latest_usd_per_instance_hour": "usd_per_instance_hour",
+        "latest_observed_on": "observed_on",
+        "latest_price_date": "price_date",
+        "latest_source": "source",
+        "latest_source_url": "source_url",
+        "latest_origin_url": "origin_url",
+    },
+    "inference.inferenceoffering": {
+        "latest_input": "usd_per_mtok_input",
+        "latest_output": "usd_per_mtok_output",
+        "latest_cached_input": "usd_per_mtok_cached_input",
+        "latest_cache_write": "usd_per_mtok_cache_write",
+        "latest_batch_discount": "batch_discount",
+        "latest_context": "context_served",
+        "latest_observed_on": "observed_on",
+        "latest_price_date": "price_date",
+        "latest_source": "source",
+        "latest_source_url": "source_url",
+        "latest_origin_url": "origin_url",
+    },
+}
+_SEEN_FIELDS = ["last_seen_on", "last_scraped_on", "listed_until"]
+
+
+def bulk_set(model, rows, fields):
+    """Write `fields` of {pk: [values in fields' order]} in one statement whatever their number. PostgreSQL:
+    UPDATE ... FROM unnest() of one array per column (linear; bulk_update's CASE per row is quadratic at 10k
+    rows); elsewhere bulk_update."""
+    if not rows:
+        return
+    connection = connections[router.db_for_write(model)]
+    if connection.vendor == "sqlite":
+        _bulk_set_sqlite(connection, model, rows, fields)
+        return
+    if connection.vendor != "postgresql":
+        objs = [model(pk=pk, **dict(zip(fields, values, strict=True))) for pk, values in rows.items()]
+        model.objects.bulk_update(objs, fields)
+        return
+    pk = model._meta.pk
+    columns = [pk] + [model._meta.get_field(f) for f in fields]
+    qn = connection.ops.quote_name
+    sql = "UPDATE {table} SET {sets} FROM unnest({arrays}) AS v({names}) WHERE {table}.{pk} = v.{pk}".format(
+        table=qn(model._meta.db_table),
+        sets=", ".join(f"{qn(c.column)} = v.{qn(c.column)}" for c in columns[1:]),
+        arrays=", ".join(f"%s::{c.db_type(connection)}[]" for c in columns),
+        names=", ".join(qn(c.column) for c in columns),
+        pk=qn(pk.column),
+    )
+    params = [list(rows)] + [[values[i] for values in rows.values()] for i in range(len(fields))]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def _bulk_set_sqlite(connection, model, rows, fields):
+    """SQLite (3.33+): one UPDATE ... FROM json_each(one JSON parameter), whatever the number of rows."""
+    qn = connection.ops.quote_name
+    columns = [model._meta.get_field(f) for f in fields]
+    table, pk = qn(model._meta.db_table), qn(model._meta.pk.column)
+    sets = ", ".join(f"{qn(c.column)} = json_extract(v.value, '$[{i + 1}]')" for i, c in enumerate(columns))
+    sql = f"UPDATE {table} SET {sets} FROM json_each(%s) AS v WHERE {table}.{pk} = json_extract(v.value, '$[0]')"
+    data = [
+        [pk_value, *(c.get_db_prep_save(v, connection) for c, v in zip(columns, values, strict=True))]
+        for pk_value, values in rows.items()
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [json.dumps(data, default=str)])
+
+
+def _publish_order():
+    return [F(f.lstrip("-")).desc() if f.startswith("-") else F(f).asc() for f in PUBLISH_ORDER]
+
+
+def _latest_fields(model):
+    """{offering field: observation field} of the stored latest price, or {} on a historical model from
+    before the fields existed (migrations)."""
+    names = {f.name for f in model._meta.get_fields()}
+    mapping = LATEST_PRICE_FIELDS.get(model._meta.label_lower, {})
+    return mapping if set(mapping) <= names else {}
+
+
 def refresh_seen(queryset):
-    """THE one writer of offerings' last_seen_on, last_scraped_on and listed_until, recomputed from their
+    """THE one writer of offerings' last_seen_on, last_scraped_on and listed_until, and of their latest_*
+    fields (the observation PUBLISH_ORDER publishes, see LATEST_PRICE_FIELDS), recomputed from their
     observations, so deleting an observation can lower them. Works on historical models (migrations).
-    Two queries plus batched updates, whatever the number of offerings."""
+    Four queries at most (one UPDATE on PostgreSQL), whatever the number of offerings. Returns how many changed."""
     observations = queryset.model._meta.get_field("observations").related_model
-    offerings = {o.pk: o for o in queryset.only("pk", "last_seen_on", "last_scraped_on", "listed_until")}
+    latest_fields = _latest_fields(queryset.model)
+    fields = _SEEN_FIELDS + list(latest_fields)
+    offerings = {row[0]: list(row[1:]) for row in queryset.order_by().values_list("pk", *fields)}
     if not offerings:
         return 0
+    ids = list(offerings)
     seen = {pk: {"seen": None, "scraped": None, "curated": None} for pk in offerings}
     rows = (
-        observations.objects.filter(offering_id__in=list(offerings))
+        observations.objects.filter(offering_id__in=ids)
         .values("offering_id", "is_curated")
         .annotate(seen=Max("observed_on"), dated=Max(Coalesce("price_date", "observed_on")))
+        .order_by()
     )
     for row in rows:
         facts = seen[row["offering_id"]]
@@ -148,7 +239,18 @@ def refresh_seen(queryset):
             facts["curated"] = row["dated"]
         else:
             facts["scraped"] = row["seen"]
-    changed = []
+    published = {}
+    if latest_fields:
+        newest = (
+            observations.objects.filter(offering_id__in=ids)
+            .annotate(publish_rank=Window(RowNumber(), partition_by=[F("offering_id")], order_by=_publish_order()))
+            .filter(publish_rank=1)
+            .values("offering_id", *latest_fields.values())
+        )
+        published = {row["offering_id"]: row for row in newest}
+    changed = {}
+    char = {n for n in latest_fields if isinstance(queryset.model._meta.get_field(n), models.CharField)}
+    blank = {n: "" if n in char else None for n in latest_fields}
     for pk, facts in seen.items():
         until = [
             d
@@ -158,12 +260,13 @@ def refresh_seen(queryset):
             )
             if d
         ]
-        values = (facts["seen"], facts["scraped"], max(until) if until else None)
-        o = offerings[pk]
-        if (o.last_seen_on, o.last_scraped_on, o.listed_until) != values:
-            o.last_seen_on, o.last_scraped_on, o.listed_until = values
-            changed.append(o)
-    queryset.model.objects.bulk_update(changed, ["last_seen_on", "last_scraped_on", "listed_until"])
+        values = [facts["seen"], facts["scraped"], max(until) if until else None]
+        row = published.get(pk)
+        for name, source_field in latest_fields.items():
+            values.append(row[source_field] if row else blank[name])
+        if offerings[pk] != values:
+            changed[pk] = values
+    bulk_set(queryset.model, changed, fields)
     return len(changed)
 
 
@@ -229,21 +332,13 @@ class PricingType(models.TextChoices):
 
 class GpuOfferingQuerySet(ListingQuerySet):
     def with_latest_price(self):
-        """Annotate each offering with its newest observation (a curated one wins a same-day tie).
+        """Each offering with its published price: latest_usd_per_gpu_hour, latest_usd_per_instance_hour,
+        latest_observed_on, latest_price_date, latest_source, latest_source_url, latest_origin_url.
 
-        Adds latest_usd_per_gpu_hour, latest_usd_per_instance_hour, latest_observed_on,
-        latest_source and latest_source_url as correlated subqueries: one query whatever the size.
-        """
-        newest = GpuPriceObservation.objects.filter(offering=OuterRef("pk")).order_by(*PUBLISH_ORDER)
-        return self.annotate(
-            latest_usd_per_gpu_hour=Subquery(newest.values("usd_per_gpu_hour")[:1]),
-            latest_usd_per_instance_hour=Subquery(newest.values("usd_per_instance_hour")[:1]),
-            latest_observed_on=Subquery(newest.values("observed_on")[:1]),
-            latest_price_date=Subquery(newest.values("price_date")[:1]),
-            latest_source=Subquery(newest.values("source")[:1]),
-            latest_source_url=Subquery(newest.values("source_url")[:1]),
-            latest_origin_url=Subquery(newest.values("origin_url")[:1]),
-        )
+        They are columns of the offering, written by refresh_seen() (the one owner of what an offering
+        publishes) whenever its observations change, so this reads no other table: kept so callers say
+        what they read."""
+        return self.all()
 
     def cheapest_current_by_family(self, families, pricing_type=None):
         """[(label, cheapest listed offering or None)] for (label, gpu slug prefix) pairs, in one query.
@@ -299,6 +394,15 @@ class GpuOffering(models.Model):
     retired_by = models.CharField(
         max_length=60, blank=True, help_text="The scraped source that now covers this curated row (kept in history)."
     )
+    # The published observation (PUBLISH_ORDER), copied by refresh_seen() only; `manage.py refresh_latest_prices`
+    # rebuilds them. with_latest_price() reads these: no subquery per offering.
+    latest_usd_per_gpu_hour = models.DecimalField(max_digits=10, decimal_places=4, null=True, editable=False)
+    latest_usd_per_instance_hour = models.DecimalField(max_digits=12, decimal_places=4, null=True, editable=False)
+    latest_observed_on = models.DateField(null=True, editable=False)
+    latest_price_date = models.DateField(null=True, editable=False)
+    latest_source = models.CharField(max_length=60, blank=True, editable=False)
+    latest_source_url = models.URLField(max_length=500, blank=True, editable=False)
+    latest_origin_url = models.URLField(max_length=500, blank=True, editable=False)
 
     objects = GpuOfferingQuerySet.as_manager()
 

@@ -19,6 +19,7 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
+from types import SimpleNamespace
 
 from django.db import transaction
 from django.db.models import OuterRef, Q, Subquery
@@ -29,7 +30,7 @@ from computeprices.freshness import today_utc
 from inference.models import InferenceOffering, InferencePriceObservation, LanguageModel, ModelAlias, blended_price
 from providers.models import PUBLISH_ORDER, Gpu, GpuAlias, GpuOffering, GpuPriceObservation, Provider, normalize_alias
 
-from . import drift, http, precedence
+from . import drift, http, precedence, staging
 from .models import PendingPrice, ProviderAlias, ScrapeRun, UnmatchedName
 from .normalize import Refused, gpu_price, token_price
 
@@ -79,6 +80,7 @@ class GpuKind:
     offering_model = GpuOffering
     observation_model = GpuPriceObservation
     offering_item_field = "gpu_id"
+    offering_key_fields = ("provider_id", "gpu_id", "gpus_per_instance", "pricing_type", "region", "instance_name")
     update_fields = ["usd_per_gpu_hour", "usd_per_instance_hour", "source_url", "origin_url", "price_date", "rank"]
 
     normalize = staticmethod(gpu_price)
@@ -176,6 +178,7 @@ class TokenKind:
     offering_model = InferenceOffering
     observation_model = InferencePriceObservation
     offering_item_field = "model_id"
+    offering_key_fields = ("provider_id", "model_id", "quantization", "serving_kind", "region")
     update_fields = [
         "usd_per_mtok_input",
         "usd_per_mtok_output",
@@ -449,17 +452,21 @@ def _save(source, kind, run, rows, day, dry_run):
     provider_ids = {key[0] for key in rows}
     item_ids = {key[1] for key in rows}
     item_filter = {f"{kind.offering_item_field}__in": item_ids}
+    copy = staging.is_available()  # PostgreSQL: new rows travel by COPY, then one set-based upsert per table
 
     def read_offerings():
-        found = offering_model.objects.filter(provider_id__in=provider_ids, **item_filter)
-        return {kind.offering_key(o): o.pk for o in found}
+        found = offering_model.objects.filter(provider_id__in=provider_ids, **item_filter).order_by()
+        return {row[:-1]: row[-1] for row in found.values_list(*kind.offering_key_fields, "pk")}
 
     offerings = read_offerings() if rows else {}
     missing = [key for key in rows if key not in offerings]
     if missing and not dry_run:
-        offering_model.objects.bulk_create(
-            [kind.new_offering(k, rows[k].price) for k in missing], ignore_conflicts=True
-        )
+        new = [kind.new_offering(k, rows[k].price) for k in missing]
+        if copy:
+            fields = [f.attname for f in offering_model._meta.concrete_fields if not f.primary_key]
+            staging.upsert(offering_model, fields, [tuple(getattr(o, f) for f in fields) for o in new])
+        else:
+            offering_model.objects.bulk_create(new, ignore_conflicts=True)
         offerings = read_offerings()
     for key, row in rows.items():
         row.offering_id = offerings.get(key)
@@ -484,7 +491,9 @@ def _save(source, kind, run, rows, day, dry_run):
     if ids:
         # Same-day rows of every source on these offerings: this source's own (to upsert) and the others'
         # (source precedence: scrapers.precedence).
-        for o in observation_model.objects.filter(offering_id__in=ids, observed_on=day):
+        same_day = observation_model.objects.filter(offering_id__in=ids, observed_on=day).order_by()
+        for fact in same_day.values("pk", "offering_id", "source", "is_curated", *kind.update_fields):
+            o = SimpleNamespace(**fact)  # what the checks below read; no model instance per row
             if o.source == source.name:
                 existing[o.offering_id] = o
             else:
@@ -566,24 +575,18 @@ def _save(source, kind, run, rows, day, dry_run):
         obs = existing.get(row.offering_id)
         if obs is None:
             run.rows_new += 1
-            to_create.append(
-                observation_model(offering_id=row.offering_id, observed_on=day, source=source.name, **values)
-            )
+            to_create.append({"offering_id": row.offering_id, "observed_on": day, "source": source.name, **values})
         elif obs.is_curated or all(getattr(obs, f) == v for f, v in values.items()):
             run.rows_unchanged += 1
         else:
             run.rows_changed += 1
-            for field, v in values.items():
-                setattr(obs, field, v)
-            to_update.append(obs)
+            to_update.append({"pk": obs.pk, "offering_id": row.offering_id, "observed_on": day, **values})
         if row.offering_id is not None:
             published.append(row.offering_id)
 
     if dry_run:
         return
-    observation_model.objects.bulk_create(to_create)
-    if to_update:
-        observation_model.objects.bulk_update(to_update, kind.update_fields)
+    _write_observations(kind, source, to_create, to_update, copy)
     if to_queue:
         PendingPrice.objects.bulk_create(to_queue, ignore_conflicts=True)
     if outranked:
@@ -592,6 +595,30 @@ def _save(source, kind, run, rows, day, dry_run):
         # The one writer of the offerings' dates (bulk writes skip Observation.save()).
         offering_model.objects.filter(pk__in=published + [o.offering_id for o in outranked]).refresh_seen()
         _retire_curated(source, kind, published)
+
+
+def _write_observations(kind, source, to_create, to_update, copy):
+    """Insert the new rows and update the changed ones (this source's own, never curated). PostgreSQL: one
+    COPY into a staging table and one INSERT ... ON CONFLICT DO UPDATE for both; elsewhere bulk_create and
+    bulk_update."""
+    model = kind.observation_model
+    if copy:
+        columns = ["offering_id", "observed_on", "source", *kind.update_fields, "is_curated"]
+        staged = [{**r, "source": source.name, "is_curated": False} for r in (*to_create, *to_update)]
+        staging.upsert(
+            model,
+            columns,
+            [tuple(r[c] for c in columns) for r in staged],
+            conflict=("offering_id", "observed_on", "source"),
+            update=kind.update_fields,
+            keep_where="is_curated",
+        )
+        return
+    model.objects.bulk_create([model(**r) for r in to_create])
+    if to_update:
+        model.objects.bulk_update(
+            [model(pk=r["pk"], **{f: r[f] for f in kind.update_fields}) for r in to_update], kind.update_fields
+        )
 
 
 def _retire_curated(source, kind, published):
