@@ -20,20 +20,23 @@ API = "/api/v1/breakeven"
 MODEL_QUERY = {"model": "llama-3-3-70b", "tokens_per_day": "100M"}
 
 
+@pytest.fixture
+def queries(django_assert_num_queries):
+    return django_assert_num_queries
+
+
 def _path_with(tokens):
     return BREAKEVEN_ALL_INPUTS.replace("tokens_per_day=1000000000", f"tokens_per_day={tokens}")
 
 
 @pytest.mark.parametrize("extra_offerings", [0, 30])
-def test_every_input_given_runs_no_query_but_the_data_version(
-    client, catalogue, django_assert_num_queries, extra_offerings  # noqa: F811
-):
+def test_every_input_given_runs_no_query_but_the_data_version(client, catalogue, queries, extra_offerings):  # noqa: F811
     for _ in range(extra_offerings):  # the catalogue's size does not matter: nothing of it is read
         GpuPriceObservationFactory(offering=GpuOfferingFactory(gpu=catalogue["h100"]))
-    with django_assert_num_queries(1):  # the data version, read once after the cache was cleared
+    with queries(1):  # the data version, read once after the cache was cleared
         cold = client.get(BREAKEVEN_ALL_INPUTS)
     assert cold.status_code == 200 and cold.json()["inputs"]["gpus_per_replica"] == 8
-    with django_assert_num_queries(0):  # another answer (no page cache in tests), the version cached
+    with queries(0):  # another answer (no page cache in tests), the version cached
         warm = client.get(_path_with(2_000_000_000))
     assert warm.status_code == 200
     assert warm.json()["api_monthly_cost"] == pytest.approx(2 * cold.json()["api_monthly_cost"], abs=0.02)
