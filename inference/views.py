@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, render
 
 from computeprices.charts import implied_size_limit
 from computeprices.freshness import today_utc
-from computeprices.tables import QueryForm, csv_response, sort_rows
+from computeprices.tables import QueryForm, TablePage, csv_response, sort_rows
 
 from . import analysis as price_size
 from . import price_charts, speed
@@ -41,6 +41,13 @@ class PageOptionsForm(QueryForm):
 def ignored_messages(form):
     """One line per query-string value the form refused, in the site's one wording (computeprices.tables)."""
     return form.notices
+
+
+def bounded_speed(context, query):
+    """The speed table (computed over every offering: one query) shown a page at a time (?speed_page=)."""
+    page = TablePage(context["speed_rows"], query, param="speed_page", label="speed page", anchor="#speed")
+    ignored = context["speed_ignored"] + page.notices
+    return context | {"speed_rows": page.rows, "speed_page": page, "speed_ignored": ignored}
 
 
 def page_options(form):
@@ -232,6 +239,8 @@ def model_detail(request, slug):
         [r.offering for r in rows if r.freshness == "current" and r.offering.serving_kind in SUMMARY_SERVING_KINDS],
         blend,
     )
+    page = TablePage(rows, request.GET, anchor="#offerings")  # table and charts: one page; the CSV: every row
+    all_rows, rows = rows, page.rows
     provider_ids = [r.offering.provider_id for r in rows]
     repeated = {pid for pid in provider_ids if provider_ids.count(pid) > 1}
     labels = [price_charts.offering_label(r, repeated) for r in rows]
@@ -243,14 +252,16 @@ def model_detail(request, slug):
         {
             "model": model,
             "rows": rows,
+            "page": page,
+            "row_count": len(all_rows),
             "summary": summary,
             "blend": blend,
             "blend_choices": BLEND_CHOICES,
-            "ignored": ignored_messages(form),
+            "ignored": ignored_messages(form) + page.notices,
             "bar_figure": price_charts.blended_bar_figure(rows, labels, blend) if has_bars else None,
             "history_figure": price_charts.history_figure(rows, labels, history, blend) if history else None,
             "history_days": HISTORY_DAYS,
-            **speed.model_page_context(request.GET, rows, blend, today),  # speed beside price: one query
+            **bounded_speed(speed.model_page_context(request.GET, all_rows, blend, today), request.GET),
         },
     )
 
