@@ -12,6 +12,7 @@ import csv
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.http import HttpResponse
 from django.utils.http import urlencode
 from django.utils.text import slugify
@@ -247,7 +248,11 @@ def table_csv(filename, columns, rows):
 
 # Pages of a long table -----------------------------------------------------------------------------
 
-PAGE_SIZE = 100  # rows per table page; the CSV download keeps every row
+PAGE_SIZE = 100  # rows per table page (settings.TABLE_PAGE_SIZE overrides it); the CSV keeps every row
+
+
+def page_size() -> int:
+    return getattr(settings, "TABLE_PAGE_SIZE", None) or PAGE_SIZE
 
 
 class TablePage:
@@ -255,8 +260,9 @@ class TablePage:
     other parameter (filters, sort, blend). A page that is not a whole number, or past the end, is
     ignored and told (the first or the last page is shown instead)."""
 
-    def __init__(self, rows, query, per_page=PAGE_SIZE, param="page", label="page", anchor=""):
+    def __init__(self, rows, query, per_page=None, param="page", label="page", anchor=""):
         rows = list(rows)
+        per_page = per_page or page_size()
         self.total, self.per_page, self.param, self.anchor = len(rows), per_page, param, anchor
         self.pages = max(1, -(-self.total // per_page))
         self.query = query

@@ -1,7 +1,7 @@
 """What a GPU or provider detail page shows, assembled outside the view: the offerings table as the
 reader filtered and sorted it, and the price history chart. Views pick HTML or CSV and render."""
 
-from computeprices.tables import PAGE_SIZE, TablePage
+from computeprices.tables import TablePage, page_size
 
 from . import charts, columns, listing, queries
 from .forms import HISTORY_DAYS, HISTORY_RANGES, PRICING_CHOICES, GpuDetailForm
@@ -34,7 +34,7 @@ class GpuOfferingsTable:
             "page": self.page,
             "groups": listing.group_offerings(self.page.rows),
             "notices": form.notices + self.page.notices,
-            "long_provider_list": len(self.providers) > PAGE_SIZE,
+            "long_provider_list": len(self.providers) > page_size(),
             "offering_count": len(self.all),
             "cheapest_now": queries.cheapest_now(self.all, self.today),
             "cheapest_node": listing.cheapest_node(self.all),

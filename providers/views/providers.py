@@ -3,7 +3,7 @@
 from django.shortcuts import get_object_or_404, render
 
 from computeprices.freshness import today_utc
-from computeprices.tables import PAGE_SIZE, TablePage, table_csv
+from computeprices.tables import TablePage, page_size, table_csv
 
 from .. import columns, listing, pages, queries
 from ..forms import OFFERS_FILTER, ProviderDetailForm, ProviderListForm
@@ -21,12 +21,12 @@ def provider_list(request):
     rows, sorts = listing.sorted_by(form, rows, columns.PROVIDER_SORTS, "name")
     if form.wants_csv:
         return table_csv(form.csv_name("providers"), columns.PROVIDER_CSV, rows)
-    page = TablePage(rows, request.GET, anchor="#providers")  # at most PAGE_SIZE rows; the CSV has them all
+    page = TablePage(rows, request.GET, anchor="#providers")  # at most page_size() rows; the CSV has them all
     return render(request, "providers/provider_list.html", {
         "rows": page.rows, "page": page, "row_count": len(rows), "filters": form, "sorts": sorts,
         "csv_url": form.url(format="csv"), "offers_choices": OFFERS_FILTER.items(), "selected": form.cleaned_data,
         # Every provider in the A-vs-B selects while they fit a page; past that, type a name (see compare_pick).
-        "all_providers": all_providers if len(all_providers) <= PAGE_SIZE else None, "named_providers": page.rows,
+        "all_providers": all_providers if len(all_providers) <= page_size() else None, "named_providers": page.rows,
         "compare_error": request.GET.get("compare") == "invalid",
     })  # fmt: skip
 
