@@ -206,3 +206,32 @@ def test_model_page_past_the_end_shows_the_last_page_and_says_so(client):
     response = client.get(reverse("inference:model_detail", args=[model.slug]), {"page": "7"})
     assert response.status_code == 200 and len(response.context["rows"]) == LARGE - PAGE_SIZE
     assert "Ignored page “7”" in response.content.decode()
+
+
+# --- /providers/<slug>/ ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", [SMALL, LARGE])
+def test_provider_tables_are_bounded_each_with_its_own_pages(client, size, django_assert_max_num_queries):
+    provider = ProviderFactory(name="Big Cloud", slug="big-cloud")
+    for i in range(size):
+        GpuPriceObservationFactory(
+            offering=GpuOfferingFactory(provider=provider, gpu=GpuFactory(slug=f"g-{i:03d}", name=f"G {i:03d}")),
+            usd_per_gpu_hour=Decimal("1") + Decimal(i) / 100,
+        )
+        InferencePriceObservationFactory(offering=InferenceOfferingFactory(provider=provider))
+    with django_assert_max_num_queries(10):  # tests/test_provider_pages.py PROVIDER_DETAIL_QUERIES, both sizes
+        response = client.get(provider.get_absolute_url(), {"pricing_type": "on_demand"})
+    context = response.context
+    assert len(context["offerings"]) == min(size, PAGE_SIZE)
+    assert len(context["token_page"].rows) == min(size, PAGE_SIZE)
+    html = response.content.decode()
+    assert html.count("data-inference-offering=") == min(size, PAGE_SIZE)
+    if size > PAGE_SIZE:
+        assert context["gpu_page"].next_url == "?pricing_type=on_demand&page=2#gpus"
+        assert context["token_page"].next_url == "?pricing_type=on_demand&inference_page=2#inference"
+        page2 = client.get(provider.get_absolute_url(), {"pricing_type": "on_demand", "inference_page": "2"}).context
+        assert len(page2["token_page"].rows) == size - PAGE_SIZE and len(page2["offerings"]) == PAGE_SIZE
+    csv_gpus = client.get(provider.get_absolute_url(), {"format": "csv", "page": "2"})
+    csv_tokens = client.get(provider.get_absolute_url(), {"format": "csv", "table": "inference", "inference_page": "2"})
+    assert csv_row_count(csv_gpus) == size and csv_row_count(csv_tokens) == size

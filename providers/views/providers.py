@@ -52,8 +52,11 @@ def provider_detail(request, slug):
         if form.option("table") == "inference":
             return table_csv(form.csv_name(f"{provider.slug}-inference"), columns.PROVIDER_INFERENCE_CSV, inference)
         return table_csv(form.csv_name(f"{provider.slug}-gpus"), columns.PROVIDER_GPU_CSV, offerings)
+    gpu_page = TablePage(offerings, request.GET, anchor="#gpus")  # each table a page at a time; CSVs every row
+    token_page = TablePage(inference, request.GET, param="inference_page", label="inference page", anchor="#inference")
     return render(request, "providers/provider_detail.html", {
-        "provider": provider, "offerings": offerings, "offering_count": len(all_offerings), "gpus": gpus,
+        "provider": provider, "offerings": gpu_page.rows, "gpu_page": gpu_page, "token_page": token_page,
+        "offering_count": len(all_offerings), "gpus": gpus,
         "inference": inference, "token_position": listing.market_position(inference),
         "sells": queries.sells_label(len(all_offerings), len(inference), provider),
         "filters": form, "sorts": sorts, "pricing_types": PricingType.choices, "selected": wanted,
