@@ -4,6 +4,7 @@ CSV download keeps every row; the query count is the same at both data sizes."""
 
 import csv
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -193,6 +194,8 @@ def test_model_offerings_are_bounded_and_pages_keep_the_blend(client, size, djan
         assert str(page2.context["blend"]) == "10:1"
         providers_seen = {r.offering.provider.slug for r in page1.context["rows"] + page2.context["rows"]}
         assert len(providers_seen) == size
+        blend_links = re.findall(r'href="(\?[^"]*blend=[^"]*)" rel="nofollow">\d', page2.content.decode())
+        assert blend_links and not any("page=" in link for link in blend_links)  # a new blend: page 1
         # The cheapest blended stays the whole market's, whichever page is shown.
         assert page2.context["summary"].cheapest == page1.context["summary"].cheapest
     else:
