@@ -302,7 +302,11 @@ def synth_data(scale: int, seed: int = 13, today: date | None = None, log=None) 
         counts.token_prices = writer.count
         log(f"{counts.token_prices} synthetic token prices")
         # Seen / listed dates come from the observations through their one owner (providers.models.refresh_seen).
-        GpuOffering.objects.filter(provider__slug__startswith=SLUG_PREFIX).refresh_seen()
-        InferenceOffering.objects.filter(provider__slug__startswith=SLUG_PREFIX).refresh_seen()
+        # In chunks: one refresh_seen() over 20k offerings is a single CASE-per-row UPDATE that PostgreSQL
+        # takes tens of minutes to plan and run.
+        for model in (GpuOffering, InferenceOffering):
+            pks = list(model.objects.filter(provider__slug__startswith=SLUG_PREFIX).values_list("pk", flat=True))
+            for start in range(0, len(pks), BATCH):
+                model.objects.filter(pk__in=pks[start : start + BATCH]).refresh_seen()
         bump_data_version()
     return counts

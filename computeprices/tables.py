@@ -31,11 +31,18 @@ def ignored_notice(label, raw, reason):
     return f"Ignored {label} “{raw}”: {reason}."
 
 
-class LooseChoiceField(forms.Field):
+class QueryField(forms.Field):
+    """A query-string option: never required (absent means the page's default)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+
+class LooseChoiceField(QueryField):
     """One of `choices` ({value: label}), matched case-insensitively; cleans to the value or None."""
 
     def __init__(self, choices=None, **kwargs):
-        kwargs.setdefault("required", False)
         super().__init__(**kwargs)
         self.choices = dict(choices or {})
 
@@ -50,9 +57,8 @@ class LooseChoiceField(forms.Field):
         raise forms.ValidationError(f"expected one of {expected}")
 
 
-class WholeNumberField(forms.Field):
+class WholeNumberField(QueryField):
     def __init__(self, minimum=0, maximum=100_000, **kwargs):
-        kwargs.setdefault("required", False)
         super().__init__(**kwargs)
         self.minimum, self.maximum = minimum, maximum
 
@@ -67,31 +73,6 @@ class WholeNumberField(forms.Field):
         if number is None or not self.minimum <= number <= self.maximum:
             raise forms.ValidationError(f"expected a whole number from {self.minimum:,} to {self.maximum:,}")
         return number
-
-
-class BoundedDecimalField(forms.Field):
-    """A finite decimal within (low, high]; `low_inclusive` allows low itself."""
-
-    def __init__(self, low, high, low_inclusive=True, **kwargs):
-        kwargs.setdefault("required", False)
-        super().__init__(**kwargs)
-        self.low, self.high, self.low_inclusive = Decimal(low), Decimal(high), low_inclusive
-
-    def to_python(self, value):
-        raw = (value or "").strip()[:40]
-        if not raw:
-            return None
-        bound = f"{'at least' if self.low_inclusive else 'above'} {self.low:,} and at most {self.high:,.0f}"
-        try:
-            number = Decimal(raw)
-        except ArithmeticError:
-            raise forms.ValidationError(f"expected a number {bound}") from None
-        if not number.is_finite():
-            raise forms.ValidationError(f"expected a number {bound}")
-        above_low = number >= self.low if self.low_inclusive else number > self.low
-        if not above_low or number > self.high:
-            raise forms.ValidationError(f"expected a number {bound}")
-        return Decimal(format(number, "f"))  # 1e4 -> 10000, as the form shows it back
 
 
 class SortField(LooseChoiceField):
@@ -126,8 +107,14 @@ class QueryForm(forms.Form):
 
     @property
     def notices(self):
+        return self.notices_for()
+
+    def notices_for(self, only=None, exclude=()):
+        """The notices of the fields named in `only` (every field when None), less those in `exclude`."""
         messages = []
         for name, errors in self.errors.items():
+            if (only is not None and name not in only) or name in exclude:
+                continue
             field = self.fields.get(name)
             label = (field.label if field and field.label else name) if name != "__all__" else "options"
             for error in errors:

@@ -1,8 +1,9 @@
 """The per-token operations of the JSON API (/api/v1/models...).
 
-Each operation reads the same inference.queries functions and validates with the same form as its
-page (inference.views), so every figure equals the page's at the same `blend`; a value the page would
-ignore is a 422 naming it here. Query counts are the pages' and constant in the size of the data.
+Each operation reads the same functions (inference.listing, inference.pages, inference.queries) and
+validates with the same form (inference.forms) as its page, so every figure equals the page's at the
+same `blend`; a value the page would ignore is a 422 naming it here. Query counts are the pages' and
+constant in the size of the data.
 """
 
 from datetime import date
@@ -24,16 +25,12 @@ from computeprices.apitypes import (
 )
 from computeprices.freshness import today_utc
 
+from .columns import SORTS
+from .forms import ModelListFilterForm
+from .listing import filter_choices, model_summaries
 from .models import InferencePriceObservation, LanguageModel, ServingKind
-from .queries import (
-    SUMMARY_SERVING_KINDS,
-    model_offerings,
-    model_price_summaries,
-    offering_rows,
-    parse_blend,
-    summarize,
-)
-from .views import DEFAULT_SORT, SORTS, ModelListFilterForm, filter_choices, filtered_models, sort_summaries
+from .pages import current_summary
+from .queries import model_offerings, offering_rows, parse_blend
 
 router = Router(tags=["Models (per-token prices)"])
 
@@ -167,8 +164,7 @@ def models(request, filters: Query[ModelFilters]):
             errors["blend"] = [BLEND_ERROR]
         refuse(errors)
     blend = form.cleaned_data["blend"]
-    summaries = model_price_summaries(filtered_models(form.cleaned_data), blend)
-    return [model_out(s, blend) for s in sort_summaries(summaries, form.cleaned_data.get("sort") or DEFAULT_SORT)]
+    return [model_out(s, blend) for s in model_summaries(form.cleaned_data, blend)]
 
 
 @router.get("/models/{slug}", response=responses(ModelOut), summary="One model and its price summary")
@@ -178,10 +174,7 @@ def model(request, slug: str, filters: Query[BlendOnly]):
     model = get_object_or_404(LanguageModel, slug=slug)
     today = today_utc()
     rows = offering_rows(model_offerings(model), blend, today)
-    current = [
-        r.offering for r in rows if r.freshness == "current" and r.offering.serving_kind in SUMMARY_SERVING_KINDS
-    ]
-    return model_out(summarize(model, current, blend), blend)
+    return model_out(current_summary(model, rows, blend), blend)
 
 
 @router.get(

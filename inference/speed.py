@@ -11,11 +11,10 @@ else here serves the model and provider pages. Query counts are in each docstrin
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from computeprices.charts import layout as chart_layout
 from computeprices.freshness import in_market, today_utc
-from computeprices.tables import ignored_notice
 
 from .models import EndpointMeasurement
 from .queries import DEFAULT_BLEND, summary_offerings
@@ -157,33 +156,6 @@ def cheapest_at_speed(model, min_tokens_per_second, blend=DEFAULT_BLEND, today=N
     return cheapest_among(rows, Decimal(min_tokens_per_second))
 
 
-def parse_min_tps(raw):
-    """(Decimal or None, ignored message or "") for ?min_tps=."""
-    if raw is None or str(raw).strip() == "":
-        return None, ""
-    try:
-        value = Decimal(str(raw).strip())
-    except InvalidOperation:
-        value = None
-    if value is None or not value.is_finite() or value <= 0 or value > MAX_MIN_TPS:
-        return None, ignored_notice(  # the site's one wording (computeprices.tables)
-            "min_tps",
-            raw,
-            f"give output tokens per second per request as a number above 0 and at most {MAX_MIN_TPS}, e.g. 50",
-        )
-    return (value.quantize(Decimal(1)) if value == value.to_integral_value() else value), ""
-
-
-def parse_speed_sort(raw):
-    if raw is None or raw == "":
-        return DEFAULT_SPEED_SORT, ""
-    if raw in SPEED_SORTS:
-        return raw, ""
-    return DEFAULT_SPEED_SORT, ignored_notice(
-        "speed_sort", raw, f"use one of {', '.join(SPEED_SORTS)}; sorted by speed"
-    )
-
-
 def scatter_figure(rows, blend):
     """Blended price against p50 speed, one point per measured offering, frontier points joined. Plain plotly dict."""
     measured = [r for r in rows if r.tokens_per_second is not None and r.blended is not None]
@@ -222,11 +194,11 @@ def _label(row):
     return f"{row.offering.provider.name}{quant}"
 
 
-def model_page_context(params, offering_rows, blend, today=None):
-    """What the model page's speed include needs, from its query string and its OfferingRows. One query."""
+def model_page_context(form, offering_rows, blend, today=None):
+    """What the model page's speed include needs, from its options (inference.forms.ModelPageForm) and its
+    OfferingRows. One query."""
     today = today or today_utc()
-    min_tps, min_tps_error = parse_min_tps(params.get("min_tps"))
-    sort, sort_error = parse_speed_sort(params.get("speed_sort"))
+    min_tps, sort = form.option("min_tps"), form.option("speed_sort", DEFAULT_SPEED_SORT)
     measurements = EndpointMeasurement.objects.latest_by_offering([r.offering.pk for r in offering_rows])
     rows = speed_rows(offering_rows, measurements, today)
     current = [r for r in rows if in_market(r.offering, today) and r.offering.serving_kind != "batch"]
@@ -238,5 +210,5 @@ def model_page_context(params, offering_rows, blend, today=None):
         "speed_figure": scatter_figure(rows, blend),
         "speed_min_tps": min_tps,
         "speed_answer": cheapest_among(current, min_tps) if min_tps is not None else None,
-        "speed_ignored": [m for m in (min_tps_error, sort_error) if m],
+        "speed_ignored": form.speed_notices,
     }

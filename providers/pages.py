@@ -50,6 +50,13 @@ class GpuOfferingsTable:
         }
 
 
+def provider_tables(offerings, inference, query):
+    """Both tables of /providers/<slug>/ a page at a time (?page=, ?inference_page=); the CSVs keep every row."""
+    gpu_page = TablePage(offerings, query, anchor="#gpus")
+    token_page = TablePage(inference, query, param="inference_page", label="inference page", anchor="#inference")
+    return {"offerings": gpu_page.rows, "gpu_page": gpu_page, "token_page": token_page}
+
+
 class HistoryChart:
     """A GPU's or a provider's price history at the chosen pricing type and range (two queries)."""
 

@@ -13,10 +13,19 @@ Only MIT-licensed inputs are read (LICENSED below); the files without a licence 
 simonw/llm-prices, the OpenRouter 2026-08-08 snapshot, the saved HTML pages, gpu-radar) are never opened.
 Every price carries the day it was collected (`as_of`: the snapshot's date), the date its source states
 (`price_date`) or none (undated), the file it came from at its version (`origin_url`) and the provider's
-own page for the reader (`source_url`). A price alone never creates a model or a GPU: models come from
-sources that carry their facts (models.dev's model files, OpenRouter's model list), each fact with its
-source; GPUs only from the hand-made gpus.yaml, and a GPU name that does not say its exact variant (a
-bare "H100" or "A100 80GB") is left out and counted.
+own page for the reader (`source_url`). genai-prices states the day it checked each price
+(`prices_checked` in its providers/*.yml): that is the price's date; every other source states none, so
+those prices are undated. A price alone never creates a model or a GPU: models come from sources that
+carry their facts, each fact with its source: models.dev's model files, OpenRouter's model list,
+genai-prices entries that state a name, a context window and a maker (the id's org), and LiteLLM entries
+of a maker pricing its own model with a stated context window (LITELLM_MAKERS). GPUs only from the
+hand-made gpus.yaml, and a GPU name that does not say its exact variant (a bare "H100" or "A100 80GB") is
+left out and counted.
+
+Every per-token provider the sources name but the build ships no price for is listed, with what became
+of its rows, by `build_curated` (Build.unshipped): 60 inference providers are not reachable from these
+files, because the recorded models.dev copy holds only 13 of its provider folders and the one listing with
+every provider per model (OpenRouter's endpoints, 2026-08-08) has no licence.
 
 The output is deterministic: the same inputs give byte-identical files.
 """
@@ -67,7 +76,7 @@ LICENSED = {
     "genai-prices": (
         "MIT",
         date(2026, 8, 21),
-        "https://github.com/pydantic/genai-prices/tree/47df840a5ab10bbcffb8e5ac01b9899032245d1b",
+        "https://github.com/pydantic/genai-prices/blob/47df840a5ab10bbcffb8e5ac01b9899032245d1b/prices/new_data/v2/data.json",
     ),
     "opencomputeprices": (
         "MIT",
@@ -152,17 +161,27 @@ LITELLM_SLUGS = {
     "gradient_ai": "digitalocean-gradient",
     "nebius": "nebius",
 }
-# LiteLLM providers that are gateways, local runtimes, subscriptions or not a per-token market.
+# LiteLLM providers that are gateways, local runtimes, subscriptions or not a per-token market, and why.
 LITELLM_SKIP = {
-    "openrouter",
-    "ollama",
-    "lemonade",
-    "github_copilot",
-    "v0",
-    "wandb",
-    "text-completion-openai",
+    "openrouter": "OpenRouter's prices come from its own model list (higher precedence)",
+    "ollama": "local runtime, not a per-token market",
+    "lemonade": "local runtime, not a per-token market",
+    "github_copilot": "subscription, not a per-token market",
+    "v0": "subscription, not a per-token market",
+    "wandb": "prices about 1e5 times too high in this copy (PROVENANCE.md: known bad entries)",
+    "text-completion-openai": "OpenAI's completion endpoint (OpenAI ships from its chat keys)",
 }
-LITELLM_NAMES = {"oci": "OCI Generative AI", "gradient_ai": "DigitalOcean Gradient AI"}
+LITELLM_NAMES = {
+    "oci": "OCI Generative AI",
+    "gradient_ai": "DigitalOcean Gradient AI",
+    "amazon_nova": "Amazon Nova",
+    "nlp_cloud": "NLP Cloud",
+}
+LITELLM_SLUGS.update({"amazon_nova": "amazon-nova", "nlp_cloud": "nlp-cloud"})
+# LiteLLM providers that make the models they price, for models no other licensed source describes: the map
+# states the context window, so an entry of theirs that states one is a fact source for the model (never an
+# entry that states only a price or the legacy max_tokens, like Aleph Alpha's luminous-*-control).
+LITELLM_MAKERS = {"nlp_cloud": "NLP Cloud", "aleph_alpha": "Aleph Alpha"}
 # genai-prices provider id -> catalogue slug (others: slugify(id)); embeddings-only providers are skipped.
 GENAI_SLUGS = {
     "aws": "bedrock",
@@ -173,7 +192,10 @@ GENAI_SLUGS = {
     "zhipuai": "zhipu-ai",
     "ovhcloud": "ovhcloud",
 }
-GENAI_SKIP = {"openrouter", "voyageai"}
+GENAI_SKIP = {
+    "openrouter": "OpenRouter's prices come from its own model list (higher precedence)",
+    "voyageai": "embeddings only, not a language model market",
+}
 
 # OpenComputePrices provider -> catalogue slug (hand slugs where the provider is already curated).
 OCP_PROVIDER_SLUGS = {
@@ -275,6 +297,22 @@ class Build:
     gpu_offerings: dict = field(default_factory=lambda: defaultdict(dict))  # slug -> {identity: entry}
     token_offerings: dict = field(default_factory=lambda: defaultdict(dict))
     left_out: Counter = field(default_factory=Counter)  # reason -> rows
+    # (source, the source's provider id) -> [catalogue slug, Counter(what became of its rows)]
+    source_providers: dict = field(default_factory=dict)
+
+    def saw(self, source, source_provider, slug, outcome):
+        entry = self.source_providers.setdefault((source, source_provider), [slug, Counter()])
+        entry[1][outcome] += 1
+
+    def unshipped(self, hand):
+        """The per-token providers the licensed sources name that ship no price, each with what became of its
+        rows: [(source, source's provider id, {outcome: rows})], sorted."""
+        shipped = set(hand.inference_providers) | set(self.token_offerings)
+        return [
+            (source, pid, dict(sorted(outcomes.items())))
+            for (source, pid), (slug, outcomes) in sorted(self.source_providers.items())
+            if slug not in shipped
+        ]
 
     def counts(self, hand):
         model_count = len(hand.models) + len(self.models)
@@ -346,6 +384,24 @@ def squash(text):
     return re.sub(r"[^a-z0-9]", "", str(text).lower())
 
 
+BEDROCK_ID = re.compile(r"^(?:(?:us|eu|apac|global|jp|au|us-gov)\.)?[a-z0-9-]+\.(?P<model>[a-z][\w.-]*?)(?::\d+)?$")
+FIREWORKS_POINT = re.compile(r"(?<=\d)p(?=\d)")
+
+
+def respellings(name):
+    """The same model id as other catalogues spell it, tried only after every exact spelling failed:
+    Fireworks writes a version's point as "p" (qwen2p5-72b, glm-4p6, deepseek-v3p1), and Bedrock prefixes
+    the maker and suffixes the revision (amazon.nova-lite-v1:0, meta.llama3-3-70b-instruct-v1:0)."""
+    text = str(name or "").rsplit("/", 1)[-1]
+    out = []
+    if FIREWORKS_POINT.search(text):
+        out.append(FIREWORKS_POINT.sub(".", text))
+    match = BEDROCK_ID.match(text.lower())
+    if match and "." in text.split(":")[0]:
+        out.append(match.group("model"))
+    return [o for o in out if o and o != text]
+
+
 class ModelIndex:
     """Model lookups by every spelling the sources use: hand aliases first, then generated ones."""
 
@@ -370,6 +426,11 @@ class ModelIndex:
             for key in (squash(name), squash(str(name).rsplit("/", 1)[-1])):
                 if key in self.by_squash:
                     return self.by_squash[key]
+        for name in names:
+            for other in respellings(name):
+                for key in (squash(other), squash(other.rsplit("/", 1)[-1])):
+                    if key in self.by_squash:
+                        return self.by_squash[key]
         return None
 
     def add(self, slug, aliases):
@@ -571,26 +632,38 @@ def build_token_offerings(data: Path, hand: Hand, index: ModelIndex, build: Buil
 
     ll_day = LICENSED["litellm"][1]
     ll_url = LICENSED["litellm"][2]
-    payload = (data / "inference" / "litellm_prices_2026-02-14.json").read_text()
-    parsed = litellm_source.parse(payload)
-    raw = json.loads(payload)
-    for record in parsed.records:
-        key = record.model_candidates[0] if record.model_candidates else record.model
-        provider = (raw.get(key) or {}).get("litellm_provider") or ""
-        if provider in LITELLM_SKIP or not provider:
-            build.left_out["litellm: gateway or not a per-token market"] += 1
-            continue
+    raw = json.loads((data / "inference" / "litellm_prices_2026-02-14.json").read_text())
+    for key, entry in raw.items():
+        # One key at a time, so each record keeps its key (a key that is already the model's name, like
+        # "amazon-nova/nova-micro-v1", has no candidate spelling to find it back by).
+        parsed = litellm_source.parse({key: entry})
+        provider = entry.get("litellm_provider") if isinstance(entry, dict) else None
+        if key == "sample_spec" or not isinstance(provider, str) or not provider:
+            continue  # the documentation entry
         slug = LITELLM_SLUGS.get(provider) or slugify(litellm_source.provider_name(provider))
+        if not parsed.records:
+            build.saw("litellm", provider, slug, parsed.skipped[0].reason)
+            continue
+        record = parsed.records[0]
+        if provider in LITELLM_SKIP:
+            build.left_out["litellm: gateway or not a per-token market"] += 1
+            build.saw("litellm", provider, slug, LITELLM_SKIP[provider])
+            continue
         model = index.find(record.model, *record.model_candidates, record.model.removeprefix("databricks-"))
+        if model is None and provider in LITELLM_MAKERS and _context(entry.get("max_input_tokens")):
+            model = _litellm_model(build, index, key, entry, LITELLM_MAKERS[provider])
         if model is None:
             build.left_out["litellm: model not in the catalogue"] += 1
+            build.saw("litellm", provider, slug, "model in no licensed fact source (a price alone creates none)")
             continue
         fields = _price_fields(record, ll_day, ll_url, pages.get(slug, ""))
         if fields is None:
             build.left_out["litellm: refused by the ingest's checks"] += 1
+            build.saw("litellm", provider, slug, "refused by the ingest's checks (ceiling, output < input)")
             continue
         if hand.providers.get(slug, "inference") == "gpu":
             continue
+        build.saw("litellm", provider, slug, "published")
         if slug not in hand.providers and slug not in build.providers:
             build.providers[slug] = {
                 "slug": slug,
@@ -603,6 +676,30 @@ def build_token_offerings(data: Path, hand: Hand, index: ModelIndex, build: Buil
                 "fact_sources": {"name": ll_url, "offers": ll_url},
             }
         _token(build, hand, slug, model, "serverless", record.region, fields, "litellm")
+
+
+def _litellm_model(build, index, key, entry, creator):
+    """A model its own maker prices in LiteLLM's map, stated with its context window: the map is the fact
+    source (name = the maker's model id, creator, context), unreviewed."""
+    url = LICENSED["litellm"][2]
+    name = key.rsplit("/", 1)[-1]
+    slug = index.free_slug(name)
+    entry = {
+        "slug": slug,
+        "name": name,
+        "creator": creator,
+        "family": "",
+        "context_window": _context(entry.get("max_input_tokens")),
+        "modalities": ["text", "image"] if entry.get("supports_vision") else ["text"],
+        "open_weights": False,
+        "release_date": None,
+        "source_url": url,
+        "reviewed": False,
+        "fact_sources": {"name": url, "creator": url, "context_window": url},
+    }
+    entry["aliases"] = index.add(slug, [key, name])
+    build.models.append(entry)
+    return slug
 
 
 def _match_names(match):
@@ -619,13 +716,58 @@ def _base(value):
     return value.get("base") if isinstance(value, dict) else value
 
 
+GENAI_COMMIT = "47df840a5ab10bbcffb8e5ac01b9899032245d1b"
+
+
+def genai_checked(data: Path) -> dict:
+    """{(provider id, model id): the day genai-prices says it last checked that price} from its hand-curated
+    providers/*.yml (the same commit as data_v2.json, which drops the field): the date the source states."""
+    checked = {}
+    for path in sorted((data / "inference" / "genai_prices" / "providers").glob("*.yml")):
+        source = yaml.safe_load(path.read_text()) or {}
+        for m in source.get("models") or []:
+            day = m.get("prices_checked")
+            if isinstance(day, date) and m.get("id"):
+                checked[(str(source.get("id") or path.stem), str(m["id"]))] = (day, path.name)
+    return checked
+
+
+def _genai_model(build, index, pid, m):
+    """A model genai-prices states with its name, its context window and its maker (the id's org prefix):
+    those facts, each citing the file they were read from, unreviewed. None when it states less."""
+    model_id, name, context = str(m.get("id") or ""), m.get("name"), _context(m.get("context_window"))
+    org = model_id.split("/", 1)[0].lower() if "/" in model_id else ""
+    if not (name and context and org in CREATORS):
+        return None
+    url = f"https://github.com/pydantic/genai-prices/blob/{GENAI_COMMIT}/prices/new_data/v2/data.json"
+    slug = index.free_slug(model_id.split("/", 1)[1])
+    entry = {
+        "slug": slug,
+        "name": str(name),
+        "creator": CREATORS[org],
+        "family": "",
+        "context_window": context,
+        "modalities": ["text"],
+        "open_weights": False,
+        "release_date": None,
+        "source_url": url,
+        "reviewed": False,
+        "fact_sources": {"name": url, "creator": url, "context_window": url},
+    }
+    entry["aliases"] = index.add(slug, [model_id, str(name)])
+    build.models.append(entry)
+    return slug
+
+
 def build_genai_offerings(data, hand, index, build, pages):
     lic, day, origin = LICENSED["genai-prices"]
+    checked = genai_checked(data)
     for provider in json.loads((data / "inference" / "genai_prices" / "data_v2.json").read_text()):
         pid = provider["id"]
-        if pid in GENAI_SKIP:
-            continue
         slug = "hugging-face" if pid.startswith("huggingface_") else GENAI_SLUGS.get(pid) or slugify(pid)
+        if pid in GENAI_SKIP:
+            build.saw("genai-prices", pid, slug, GENAI_SKIP[pid])
+            continue
         name = "Hugging Face Inference Providers" if pid.startswith("huggingface_") else provider.get("name") or pid
         page = (provider.get("pricing_urls") or [""])[0]
         for m in provider.get("models") or []:
@@ -633,11 +775,22 @@ def build_genai_offerings(data, hand, index, build, pages):
             if isinstance(prices, list):  # date- or time-conditional prices: the unconditional default first
                 prices = next((p.get("prices") for p in prices if not p.get("constraint")), None)
             if not isinstance(prices, dict):
+                build.saw("genai-prices", pid, slug, "only time-conditional prices")
                 continue
             price_in, price_out = _decimal(_base(prices.get("input_mtok"))), _decimal(_base(prices.get("output_mtok")))
             model = index.find(m.get("id") or "", *_match_names(m.get("match")))
+            if model is None and price_in is not None and price_out is not None:
+                model = _genai_model(build, index, pid, m)
             if price_in is None or price_out is None or model is None:
                 build.left_out["genai-prices: not priced per token or unknown model"] += 1
+                build.saw(
+                    "genai-prices",
+                    pid,
+                    slug,
+                    "not priced per input and output token"
+                    if price_in is None or price_out is None
+                    else "model in no licensed fact source (a price alone creates none)",
+                )
                 continue
             record = TokenRecord(
                 provider=slug,
@@ -651,9 +804,17 @@ def build_genai_offerings(data, hand, index, build, pages):
             fields = _price_fields(record, day, origin, pages.get(slug) or page)
             if fields is None:
                 build.left_out["genai-prices: refused by the ingest's checks"] += 1
+                build.saw("genai-prices", pid, slug, "refused by the ingest's checks (ceiling, output < input)")
                 continue
+            if (pid, m.get("id")) in checked:
+                day_checked, file_name = checked[(pid, m.get("id"))]
+                fields["price_date"] = day_checked
+                fields["origin_url"] = (
+                    f"https://github.com/pydantic/genai-prices/blob/{GENAI_COMMIT}/prices/providers/{file_name}"
+                )
             if hand.providers.get(slug, "inference") == "gpu":
                 continue
+            build.saw("genai-prices", pid, slug, "published")
             if slug not in hand.providers and slug not in build.providers:
                 build.providers[slug] = {
                     "slug": slug,

@@ -2,6 +2,10 @@
 
 One httpx.Client with timeouts and a User-Agent naming the site; `request()` retries network errors,
 5xx and 429 with exponential backoff, honouring Retry-After (seconds or an HTTP date) up to a cap.
+
+Bounded whatever the server does: the body is streamed and refused past MAX_RESPONSE_BYTES; one call
+(every attempt and wait together) stops at TOTAL_DEADLINE_SECONDS, checked between chunks, so a server
+dripping a byte every few seconds cannot hold a worker; redirects stop after MAX_REDIRECTS.
 """
 
 import email.utils
@@ -18,9 +22,13 @@ TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 MAX_ATTEMPTS = 4
 BACKOFF_SECONDS = 1.0
 MAX_RETRY_AFTER_SECONDS = 120.0
+TOTAL_DEADLINE_SECONDS = 180.0  # one request() call, all attempts and waits included
+MAX_RESPONSE_BYTES = 64 * 1024 * 1024  # the largest recorded payloads (SkyPilot azure.csv, Azure pages) are ~3.6 MB
+MAX_REDIRECTS = 5
 
-# Tests patch this to record the waits instead of sleeping.
+# Tests patch these to record the waits instead of sleeping, and to move the clock.
 sleep = time.sleep
+monotonic = time.monotonic
 
 
 class FetchError(Exception):
@@ -32,6 +40,7 @@ def make_client(transport: httpx.BaseTransport | None = None) -> httpx.Client:
         headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"},
         timeout=TIMEOUT,
         follow_redirects=True,
+        max_redirects=MAX_REDIRECTS,
         transport=transport,
     )
 
@@ -56,10 +65,13 @@ def retry_after_seconds(response: httpx.Response) -> float | None:
 def request(client: httpx.Client, method: str, url: str, **kwargs) -> httpx.Response:
     """Send one request, retrying what is worth retrying; raise FetchError when it cannot succeed."""
     last_problem = ""
+    deadline = monotonic() + TOTAL_DEADLINE_SECONDS
     for attempt in range(1, MAX_ATTEMPTS + 1):
         wait = BACKOFF_SECONDS * 2 ** (attempt - 1)
         try:
-            response = client.request(method, url, **kwargs)
+            response = _bounded_request(client, method, url, deadline, **kwargs)
+        except httpx.TooManyRedirects:
+            raise FetchError(f"{method} {url}: more than {MAX_REDIRECTS} redirects (a loop?)") from None
         except httpx.TransportError as exc:  # timeouts, refused connections, resets
             last_problem = f"{exc.__class__.__name__}: {exc}"
         else:
@@ -72,10 +84,36 @@ def request(client: httpx.Client, method: str, url: str, **kwargs) -> httpx.Resp
                 raise FetchError(f"{method} {url}: HTTP {response.status_code}")
             else:
                 return response
+        if monotonic() + wait >= deadline:
+            raise FetchError(f"{method} {url}: {last_problem}; gave up at the {TOTAL_DEADLINE_SECONDS:.0f}s deadline")
         if attempt < MAX_ATTEMPTS:
             logger.info("retrying %s %s in %.1fs after %s", method, url, wait, last_problem)
             sleep(wait)
     raise FetchError(f"{method} {url}: {last_problem} after {MAX_ATTEMPTS} attempts")
+
+
+def _bounded_request(client, method, url, deadline, **kwargs) -> httpx.Response:
+    """The response with its body read, or FetchError once the body passes the size cap or the deadline."""
+    with client.stream(method, url, **kwargs) as response:
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > MAX_RESPONSE_BYTES:
+            raise FetchError(f"{method} {url}: {declared} bytes declared, over the {MAX_RESPONSE_BYTES} byte cap")
+        body = bytearray()
+        for chunk in response.iter_bytes():  # as it arrives: a chunk size would wait to fill it
+            body += chunk
+            if len(body) > MAX_RESPONSE_BYTES:
+                raise FetchError(f"{method} {url}: body over the {MAX_RESPONSE_BYTES} byte cap")
+            if monotonic() > deadline:
+                raise FetchError(f"{method} {url}: still reading at the {TOTAL_DEADLINE_SECONDS:.0f}s deadline")
+    # The body is decoded already: drop the headers that describe the encoded one.
+    headers = [
+        (k, v)
+        for k, v in response.headers.multi_items()
+        if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")
+    ]
+    return httpx.Response(
+        response.status_code, headers=headers, content=bytes(body), request=response.request, history=response.history
+    )
 
 
 def get(client: httpx.Client, url: str, **kwargs) -> httpx.Response:

@@ -9,7 +9,7 @@ run with a constant number of queries whatever the number of rows (lookups by `_
   upsert: same-day rows of this source, queued rows, bulk create, bulk update       4
   last_seen_on, unmatched names, the run itself                                    ~4
 
-A price that moved more than 5x from the offering's last published price, or a new offering far
+A price that moved 5x or more from the offering's last published price, or a new offering far
 outside the market for its GPU/model, goes to the review queue (PendingPrice) instead. Curated rows
 are never written: a curated row on the same offering, day and source counts as unchanged.
 """
@@ -29,7 +29,7 @@ from computeprices.freshness import today_utc
 from inference.models import InferenceOffering, InferencePriceObservation, LanguageModel, ModelAlias, blended_price
 from providers.models import PUBLISH_ORDER, Gpu, GpuAlias, GpuOffering, GpuPriceObservation, Provider, normalize_alias
 
-from . import http, precedence
+from . import drift, http, precedence
 from .models import PendingPrice, ProviderAlias, ScrapeRun, UnmatchedName
 from .normalize import Refused, gpu_price, token_price
 
@@ -289,7 +289,7 @@ def _median(values):
 def _moved(price, reference, factor):
     if reference is None or reference <= 0:
         return False
-    return price > reference * factor or price * factor < reference
+    return price >= reference * factor or price * factor <= reference  # 5.0x is reviewed, 4.99x published
 
 
 def run_source(source, *, payload=None, day=None, dry_run=False, client=None) -> ScrapeRun:
@@ -391,6 +391,7 @@ def ingest(source, parsed, *, run, day, dry_run=False):
                 unique_fields=["source", "kind", "raw_name"],
                 update_fields=["rows", "last_seen", "last_run", "resolved"],
             )
+        drift.check_run(source, run, parsed)  # raises Drift: the transaction rolls back, the run fails
     problems = run.rows_refused + run.rows_unmatched + run.rows_flagged
     run.status = ScrapeRun.Status.PARTIAL if problems else ScrapeRun.Status.OK
     return run
@@ -476,6 +477,7 @@ def _save(source, kind, run, rows, day, dry_run):
     for row in rows.values():
         market.setdefault(kind.market_key(row.key), []).append(kind.comparable(row.price))
     medians = {market_key: _median(values) for market_key, values in market.items()}
+    medians_30d = drift.thirty_day_medians(kind, ids, day)
 
     existing, others = {}, {}
     already_queued = set()
@@ -512,10 +514,13 @@ def _save(source, kind, run, rows, day, dry_run):
                 f"({reference:.4f}), which ranks higher; this source says {value:.4f}"
             )
         elif reference is not None and _moved(value, reference, MOVE_FACTOR):
-            reason = f"moved more than {MOVE_FACTOR}x from the last published price"
+            reason = f"moved {MOVE_FACTOR}x or more from the last published price"
+        elif reference is not None and drift.past_median(value, medians_30d.get(row.offering_id)):
+            reference = medians_30d[row.offering_id]
+            reason = f"drifted {drift.MEDIAN_FACTOR}x or more from its {drift.MEDIAN_WINDOW_DAYS}-day median"
         elif reference is None and _moved(value, medians.get(kind.market_key(row.key)), MARKET_FACTOR):
             reference = medians.get(kind.market_key(row.key))
-            reason = f"new offering more than {MARKET_FACTOR}x from the market median"
+            reason = f"new offering {MARKET_FACTOR}x or more from the market median"
         elif reference is None and kind is TokenKind and price.output < price.input:
             # Checked on first sight only: once an admin approves such a price it is the reference.
             reference, reason = price.input, "output cheaper than input (swapped or wrong unit?)"

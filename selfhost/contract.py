@@ -15,7 +15,7 @@ from decimal import Decimal
 from django import forms
 from django.db.models import Count, Q
 
-from inference import economics
+from inference import economics, speed
 from inference.economics import D
 from inference.models import LanguageModel, ServingKind
 from providers.models import Gpu
@@ -550,6 +550,23 @@ def _route(a: Answer, offerings, api_speeds):
                 dedicated_best.latest_output,
             )
         )
+    api_monthly, api_label = a.result.api_monthly_cost, _api_label(a)
+    target = a.values.get("tokens_per_second_per_user")
+    if api_speeds is None and model is not None and target:
+        api_speeds, at_speed = _measured_speeds(model, target)
+        if at_speed and a.origins.get("api_input_price") != "you":
+            # The per-token route is priced at the cheapest offering measured at the user's speed, not the
+            # cheapest overall (which may stream at half the speed).
+            o = at_speed.offering
+            api_monthly = economics.monthly_from_daily(
+                economics.api_daily_cost(
+                    w.input_tokens_per_day, w.output_tokens_per_day, o.latest_input, o.latest_output
+                )
+            )
+            api_label = (
+                f"{o.provider.name} at ${o.latest_input.normalize():f} input / ${o.latest_output.normalize():f} output"
+                f" per 1M, the cheapest measured at or above {target:g} tokens/s per request"
+            )
     situation = advisor.Situation(
         tokens_per_day=w.tokens_per_day,
         open_weights=model.open_weights if model is not None else True,
@@ -558,18 +575,35 @@ def _route(a: Answer, offerings, api_speeds):
         utilization=w.utilization,
         p95_ttft_ms=a.values.get("p95_ttft_ms"),
         tokens_per_second_per_user=a.values.get("tokens_per_second_per_user"),
-        api_monthly=a.result.api_monthly_cost,
-        api_offering=(
-            f"{a.api_offering.provider.name} at ${a.api_offering.latest_input.normalize():f} input / "
-            f"${a.api_offering.latest_output.normalize():f} output per 1M"
-            if a.api_offering is not None and a.origins.get("api_input_price") != "you"
-            else "the prices you entered"
-        ),
+        api_monthly=api_monthly,
+        api_offering=api_label,
         dedicated_monthly=dedicated_monthly,
         self_host_monthly=a.result.self_host_monthly_cost,
         self_host_gpus=a.result.gpus,
     )
     return advisor.advise(situation, api_speeds=api_speeds)
+
+
+def _api_label(a: Answer) -> str:
+    if a.api_offering is not None and a.origins.get("api_input_price") != "you":
+        o = a.api_offering
+        prices = f"${o.latest_input.normalize():f} input / ${o.latest_output.normalize():f} output per 1M"
+        return f"{o.provider.name} at {prices}"
+    return "the prices you entered"
+
+
+def _measured_speeds(model, target):
+    """({endpoint: measured p50 tokens/s per request}, the cheapest offering at or above `target`) from the
+    measured API endpoint speeds (inference.speed); (None, None) where the model was never measured, so the
+    advisor says the speed is unknown instead of assuming it."""
+    answer = speed.cheapest_at_speed(model, D(target))
+    if answer:
+        name = f"{answer.offering.provider.name} (p50, measured {answer.measured_on:%Y-%m-%d})"
+        return {name: float(answer.tokens_per_second)}, answer
+    if answer.fastest is not None:
+        fastest = answer.fastest
+        return {f"{fastest.offering.provider.name} (p50)": float(fastest.tokens_per_second)}, None
+    return None, None
 
 
 # --- JSON ------------------------------------------------------------------------------------------

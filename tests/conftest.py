@@ -14,6 +14,8 @@ from django.db import connections
 
 SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 IN_CI = os.environ.get("CI", "").lower() == "true"
+# .ci/run's second pass: the embedded default (SQLite, no Redis) on purpose, so CI lets those skip.
+SQLITE_PASS = os.environ.get("TEST_ON_SQLITE", "") == "1"
 
 
 def pytest_collection_modifyitems(config, items):
@@ -33,7 +35,9 @@ def pytest_collection_modifyitems(config, items):
 
 
 def pytest_sessionstart(session):
-    if IN_CI:
+    if SQLITE_PASS and settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+        pytest.exit("TEST_ON_SQLITE=1 but DATABASE_URL is not SQLite", returncode=3)
+    if IN_CI and not SQLITE_PASS:
         problems = []
         if not settings.REDIS_URL:
             problems.append("REDIS_URL is not set")
@@ -43,12 +47,19 @@ def pytest_sessionstart(session):
             pytest.exit("CI=true needs real services: " + "; ".join(problems), returncode=3)
 
 
+def require_shared_data(path=SHARED_DATA, in_ci=IN_CI):
+    """The folder of recorded payloads; skip without it, except under CI=true, where its absence fails."""
+    if not path.is_dir():
+        if in_ci:  # CI must replay the real payloads: ~80 tests would otherwise skip unnoticed
+            pytest.fail(f"CI=true but {path} is absent (the recorded payloads)")
+        pytest.skip(f"{path} is absent")
+    return path
+
+
 @pytest.fixture
 def shared_data():
     """The recorded public payloads beside the repo; tests that need them skip cleanly without them."""
-    if not SHARED_DATA.is_dir():
-        pytest.skip("../shared/data is absent")
-    return SHARED_DATA
+    return require_shared_data()
 
 
 @pytest.fixture(autouse=True)

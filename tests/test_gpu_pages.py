@@ -132,7 +132,7 @@ def test_gpu_list_csv_has_exactly_the_rows_and_filters_shown(client, h100):
     rows = csv_rows(response)
     assert rows[0][:3] == ["gpu", "slug", "vendor"]
     assert [r[1] for r in rows[1:]] == [r.gpu.slug for r in shown] == ["h100-sxm"]
-    assert rows[1][6] == "2.49"  # plain decimals, no padding
+    assert rows[1][6] == "2.49"  # plain decimals, the same on PostgreSQL and SQLite
     assert "vendor-nvidia" in response["Content-Disposition"]
 
 
@@ -190,7 +190,7 @@ def test_gpu_detail_csv_matches_the_filtered_table(client, h100):
     shown = client.get(h100.get_absolute_url(), {"provider": "lambda"}).context["offerings"]
     rows = csv_rows(client.get(h100.get_absolute_url(), {"provider": "lambda", "format": "csv"}))
     assert [r[1] for r in rows[1:]] == [o.instance_name for o in shown] == ["gpu_8x_h100", "gpu_1x_h100"]
-    assert rows[1][5] == "2.49"
+    assert rows[1][5] == "2.49"  # plain decimals, the same on PostgreSQL and SQLite
 
 
 def test_gpu_detail_history_csv_matches_the_history_table(client, h100):
@@ -198,7 +198,7 @@ def test_gpu_detail_history_csv_matches_the_history_table(client, h100):
     shown = response.context["history_rows"]
     rows = csv_rows(client.get(h100.get_absolute_url(), {"format": "csv", "table": "history"}))
     assert [r[0] for r in rows[1:]] == [s.day.isoformat() for s in shown]
-    assert rows[1][1] == "2.49"
+    assert rows[1][1] == "2.49"  # plain decimals, the same on PostgreSQL and SQLite
 
 
 def test_gpu_detail_unknown_slug_is_404(client):

@@ -188,7 +188,7 @@ def test_provider_detail_filters_and_csvs(client, market):
     assert [o.instance_name for o in shown] == ["p5"]
     rows = csv_rows(client.get(url, {"pricing_type": "on_demand", "gpu": "h100-sxm", "format": "csv"}))
     assert [r[2] for r in rows[1:]] == ["p5"]
-    assert rows[1][8:11] == ["3", "3", "1"]
+    assert rows[1][8:11] == ["3", "3", "1"]  # plain decimals
     rows = csv_rows(client.get(market["lambda"].get_absolute_url(), {"format": "csv", "table": "inference"}))
     assert rows[1][0] == "Llama 3.3 70B" and rows[1][10] == "Together"
     response = client.get(url, {"gpu": "z100", "pricing_type": "cheap"})
@@ -229,7 +229,7 @@ def test_compare_csv_and_filter(client, market):
     rows = csv_rows(client.get(url, {"format": "csv", "sort": "diff"}))
     assert rows[0][2] == "aws_usd_per_gpu_hour"
     assert [(r[0], r[6], r[7]) for r in rows[1:]] == [
-        ("H100 SXM", "-3", "-0.5"),
+        ("H100 SXM", "-3", "-0.5"),  # plain decimals
         ("A100 80GB", "-2.5", "-0.625"),
     ]
     rows = csv_rows(client.get(url, {"format": "csv", "table": "exclusive", "pricing_type": "spot"}))

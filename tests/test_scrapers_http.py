@@ -207,3 +207,101 @@ def test_openrouter_fetches_endpoints_of_known_models_only(waits):
     # OpenRouter's own + DeepInfra + Together (Groq is not in the catalogue), plus OpenRouter's own price of each
     # model its list states facts about that the catalogue lacked (created unreviewed, scrapers.ingest.grow_models).
     assert run.models_created >= 1 and run.rows_new == 3 + run.models_created
+
+
+# --- bounded whatever the server does: a real loopback server that drips, loops and floods -----------
+
+
+class _Hostile(__import__("http.server").server.BaseHTTPRequestHandler):
+    def do_GET(self):  # noqa: N802 - the stdlib's name
+        if self.path == "/drip":  # one byte every 0.2 s, forever (the 87 s over 4 attempts)
+            self.send_response(200)
+            self.send_header("Content-Length", "1000000")
+            self.end_headers()
+            try:
+                for _ in range(10_000):
+                    self.wfile.write(b"x")
+                    self.wfile.flush()
+                    __import__("time").sleep(0.2)
+            except OSError:
+                return
+        elif self.path.startswith("/loop"):
+            self.send_response(302)
+            self.send_header("Location", "/loop-again" if self.path == "/loop" else "/loop")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        elif self.path == "/flood":  # no Content-Length: only the running count can stop it
+            self.send_response(200)
+            self.end_headers()
+            try:
+                for _ in range(10_000):
+                    self.wfile.write(b"y" * 65536)
+            except OSError:
+                return
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def hostile_server():
+    import threading
+    from http.server import ThreadingHTTPServer
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Hostile)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_dripping_server_is_cut_at_the_total_deadline(hostile_server, monkeypatch, waits):
+    import time
+
+    monkeypatch.setattr(http, "TOTAL_DEADLINE_SECONDS", 1.0)
+    started = time.monotonic()
+    with http.make_client() as client, pytest.raises(http.FetchError, match="deadline"):
+        http.get(client, f"{hostile_server}/drip")
+    assert time.monotonic() - started < 3  # not 20 s per attempt, not 87 s in all
+
+
+def test_a_redirect_loop_ends_with_a_clear_error(hostile_server, waits):
+    with http.make_client() as client, pytest.raises(http.FetchError, match="redirects"):
+        http.get(client, f"{hostile_server}/loop")
+    assert waits == []  # a loop is not retried
+
+
+def test_a_body_over_the_size_cap_is_refused(hostile_server, monkeypatch, waits):
+    monkeypatch.setattr(http, "MAX_RESPONSE_BYTES", 1024 * 1024)
+    with http.make_client() as client, pytest.raises(http.FetchError, match="byte cap"):
+        http.get(client, f"{hostile_server}/flood")
+
+
+@respx.mock
+def test_a_declared_length_over_the_cap_is_refused_before_reading(monkeypatch, waits):
+    monkeypatch.setattr(http, "MAX_RESPONSE_BYTES", 10)
+    respx.get("https://example.test/x").mock(return_value=httpx.Response(200, headers={"Content-Length": "11"}))
+    with http.make_client() as client, pytest.raises(http.FetchError, match="11 bytes declared"):
+        http.get(client, "https://example.test/x")
+
+
+@respx.mock
+def test_a_gzip_body_is_read_decoded(waits):
+    import gzip
+
+    respx.get("https://example.test/x").mock(
+        return_value=httpx.Response(200, headers={"Content-Encoding": "gzip"}, content=gzip.compress(b'{"a": 1}'))
+    )
+    with http.make_client() as client:
+        assert http.get(client, "https://example.test/x").json() == {"a": 1}
+
+
+@pytest.mark.django_db
+def test_a_source_behind_a_dripping_server_is_a_failed_run(hostile_server, monkeypatch, waits):
+    monkeypatch.setattr(http, "TOTAL_DEADLINE_SECONDS", 1.0)
+    source = get_source("litellm")
+    monkeypatch.setattr(source, "url", f"{hostile_server}/drip")
+    run = run_source(source, day=DAY)
+    assert run.status == ScrapeRun.Status.FAILED and "deadline" in run.error

@@ -12,6 +12,11 @@ pytestmark = pytest.mark.django_db
 DAY = date(2026, 11, 23)
 
 
+def unique_violation(constraint, sqlite_columns):
+    """PostgreSQL names the constraint; SQLite names the columns."""
+    return f"{constraint}|UNIQUE constraint failed: {sqlite_columns}"
+
+
 def test_pending_price_needs_exactly_one_offering():
     with pytest.raises(IntegrityError, match="pending_price_one_offering"):
         PendingPrice.objects.create(source="s", observed_on=DAY, reason="x")
@@ -31,21 +36,28 @@ def test_pending_price_cannot_name_both_kinds_of_offering():
 def test_one_queued_price_per_offering_day_and_source():
     offering = GpuOfferingFactory()
     PendingPrice.objects.create(source="s", observed_on=DAY, reason="x", gpu_offering=offering)
-    with pytest.raises(IntegrityError, match="pending_price_unique_gpu"):
+    with pytest.raises(
+        IntegrityError, match=unique_violation("pending_price_unique_gpu", "scrapers_pendingprice.gpu_offering_id")
+    ):
         PendingPrice.objects.create(source="s", observed_on=DAY, reason="y", gpu_offering=offering)
 
 
 def test_one_queued_token_price_per_offering_day_and_source():
     offering = InferenceOfferingFactory()
     PendingPrice.objects.create(source="s", observed_on=DAY, reason="x", inference_offering=offering)
-    with pytest.raises(IntegrityError, match="pending_price_unique_inference"):
+    with pytest.raises(
+        IntegrityError,
+        match=unique_violation("pending_price_unique_inference", "scrapers_pendingprice.inference_offering_id"),
+    ):
         PendingPrice.objects.create(source="s", observed_on=DAY, reason="y", inference_offering=offering)
 
 
 def test_unmatched_name_is_unique_per_source_and_kind():
     UnmatchedName.objects.create(source="s", kind="gpu", raw_name="B999")
     UnmatchedName.objects.create(source="t", kind="gpu", raw_name="B999")
-    with pytest.raises(IntegrityError, match="unmatched_name_unique"):
+    with pytest.raises(
+        IntegrityError, match=unique_violation("unmatched_name_unique", "scrapers_unmatchedname.source")
+    ):
         UnmatchedName.objects.create(source="s", kind="gpu", raw_name="B999")
 
 

@@ -1,11 +1,15 @@
-"""The bounded number parser behind every breakeven number field."""
+"""The breakeven's number fields: what people write is read, what would hang or overflow is refused fast."""
 
 import time
 from decimal import Decimal
 
 import pytest
 
-from selfhost.numbers import parse_number
+from selfhost.numbers import number_field
+
+
+def field(**kwargs):
+    return number_field("tokens per day", maximum=Decimal("1e15"), **kwargs)
 
 
 @pytest.mark.parametrize(
@@ -14,15 +18,28 @@ from selfhost.numbers import parse_number
      (" 0.5 ", Decimal("0.5")), (".5", Decimal("0.5")), ("1e6", Decimal("1e6")), ("3T", Decimal("3e12"))],
 )  # fmt: skip
 def test_numbers_people_write(text, value):
-    assert parse_number(text) == value
+    assert field().clean(text) == value
 
 
 @pytest.mark.parametrize(
-    "text", ["NaN", "inf", "-Infinity", "1e31", "1e-999999", "1e999999999", "1.2.3", "lots", "9" * 41, "0x10", ""]
+    "text",
+    ["NaN", "inf", "-Infinity", "1e31", "1e-999999", "1e-30", "1e999999999", "1.2.3", "lots", "9" * 41, "0x10", "-5"],
 )
 def test_refused_quickly_with_a_reason(text):
+    from django.core.exceptions import ValidationError
+
     start = time.perf_counter()
-    with pytest.raises(ValueError) as exc:
-        parse_number(text)
+    with pytest.raises(ValidationError) as exc:
+        field().clean(text)
     assert time.perf_counter() - start < 0.01
     assert "Enter a number" in str(exc.value)
+
+
+def test_whole_numbers_and_positive_fields():
+    from django.core.exceptions import ValidationError
+
+    assert field(integer=True).clean("8") == 8
+    with pytest.raises(ValidationError):
+        field(integer=True).clean("1.5")
+    with pytest.raises(ValidationError):
+        field(positive=True).clean("0")

@@ -62,7 +62,7 @@ def test_redis_url_switches_broker_and_cache():
     with_redis = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
     assert with_redis.stdout.split() == [
         "redis://127.0.0.1:6379/9",
-        "django.core.cache.backends.redis.RedisCache",
+        "computeprices.cache.ForgivingRedisCache",
         "False",
     ]
 
@@ -78,3 +78,16 @@ def test_unset_or_empty_database_url_means_sqlite_in_the_project_folder(database
     env.update(DEBUG="1", DJANGO_SETTINGS_MODULE="computeprices.settings")
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.stdout.strip() == str(ROOT / "db.sqlite3"), result.stderr
+
+
+def test_missing_shared_data_fails_under_ci_and_skips_elsewhere(tmp_path):
+    from _pytest.outcomes import Failed, Skipped
+
+    from tests.conftest import require_shared_data
+
+    absent = tmp_path / "no-shared-data"
+    with pytest.raises(Failed, match="CI=true"):
+        require_shared_data(absent, in_ci=True)
+    with pytest.raises(Skipped):
+        require_shared_data(absent, in_ci=False)
+    assert require_shared_data(tmp_path, in_ci=True) == tmp_path

@@ -219,3 +219,31 @@ def test_recorded_stats_file_loads_through_the_scraper_into_the_pages_and_the_ad
     assert answer and answer.tokens_per_second >= 300 and answer.measured_on == today_utc()
     assert response.context["speed_answer"].offering == answer.offering
     assert cheapest_at_speed(model, 5000).reason.startswith("no offering measured at or above 5000")
+
+
+def test_the_route_advisor_prices_api_routes_at_the_users_speed_from_measurements(client, shared_data):
+    """With measured endpoint speeds, the per-token route at tokens_per_second_per_user is the cheapest offering
+    measured at or above it (not the cheapest overall); without measurements the advisor says so."""
+    from django.core.management import call_command
+    from django.http import QueryDict
+
+    from inference.models import LanguageModel
+    from scrapers.sources import RECORDED_PAYLOADS
+    from selfhost.contract import breakeven_response
+
+    call_command("load_curated", verbosity=0)
+    query = QueryDict("model=gpt-oss-120b&tokens_per_day=100M&tokens_per_second_per_user=150")
+    _, before = breakeven_response(query)
+    assert any("unknown" in reason for reason in before["route"]["reasons"])
+
+    path = shared_data / RECORDED_PAYLOADS["openrouter:stats"]
+    call_command("scrape", "openrouter:stats", "--from-file", str(path), "--date", today_utc().isoformat())
+    model = LanguageModel.objects.get(slug="gpt-oss-120b")
+    at_speed = cheapest_at_speed(model, 150)
+    assert at_speed and at_speed.tokens_per_second >= 150
+    _, after = breakeven_response(query)
+    serverless = next(r for r in after["route"]["routes"] if r["route"] == "open_weight_serverless")
+    assert serverless["eligible"]
+    assert any(at_speed.offering.provider.name in why and "150 tokens/s" in why for why in serverless["why"])
+    # Priced at the offering that reaches the speed: dearer than the cheapest offering overall here.
+    assert serverless["monthly_cost"] > after["api_monthly_cost"]

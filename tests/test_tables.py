@@ -8,8 +8,8 @@ import pytest
 from django.http import QueryDict
 
 from computeprices import charts
+from computeprices.numbers import BoundedDecimalField
 from computeprices.tables import (
-    BoundedDecimalField,
     LooseChoiceField,
     QueryForm,
     SortField,
@@ -27,7 +27,7 @@ from computeprices.templatetags.prices import usd
 class ExampleForm(QueryForm):
     colour = LooseChoiceField({"red": "Red", "blue": "Blue"}, label="colour")
     size = WholeNumberField(1, 10, label="size")
-    budget = BoundedDecimalField(0, 1000, low_inclusive=False, label="budget")
+    budget = BoundedDecimalField(minimum=0, maximum=1000, allow_zero=False, label="budget")
     sort = SortField(["name", "price"], label="sort")
 
 
@@ -76,7 +76,7 @@ def test_query_form_keeps_good_values_and_words_every_ignored_one_the_same_way()
     assert bad.notices == [
         "Ignored colour “green”: expected one of Red, Blue.",
         "Ignored size “11”: expected a whole number from 1 to 10.",
-        "Ignored budget “NaN”: expected a number above 0 and at most 1,000.",
+        "Ignored budget “NaN”: Enter a number such as 1200, 1.2k, 100M or 2.5B.",
         "Ignored sort “zzz”: expected one of name, price.",
     ]
     assert bad.applied == {} and bad.url() == "?"

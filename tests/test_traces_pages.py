@@ -2,6 +2,7 @@
 
 import html
 import re
+import time
 from datetime import timedelta
 from decimal import Decimal
 
@@ -95,6 +96,17 @@ def test_bad_query_values_are_ignored_and_reported(client, example, query, repor
     assert response.status_code == 200
     assert reported in html.unescape(response.content.decode())
     assert chosen_routes(response) == chosen_routes(client.get(example.get_absolute_url()))
+
+
+@pytest.mark.parametrize("name", ["p95", "reviewer"])
+@pytest.mark.parametrize("raw", ["1e-999999999", "1e999999999", "9" * 5000, "1e-30"])
+def test_hostile_numbers_are_refused_fast(client, example, name, raw):
+    """The issue's stall: ?p95=1e-999999999 once built a 10^9-character string (12 s, 2 GB)."""
+    started = time.perf_counter()
+    response = client.get(example.get_absolute_url(), {name: raw})
+    assert time.perf_counter() - started < 2
+    assert response.status_code == 200
+    assert f"Ignored {name} “{raw[:20]}" in html.unescape(response.content.decode())
 
 
 def test_unknown_dataset_is_404(client):

@@ -1,12 +1,14 @@
 """Trace pages: the list of datasets and one dataset's routes compared per workload."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 from django.shortcuts import get_object_or_404, render
 from django.utils.http import urlencode
 
 from computeprices.freshness import STALE_AFTER_DAYS, today_utc
-from computeprices.tables import BoundedDecimalField, QueryForm
+from computeprices.numbers import BoundedDecimalField
+from computeprices.tables import QueryForm
 from inference.models import InferenceOffering, ServingKind
 
 from . import charts, tables
@@ -17,8 +19,8 @@ from .models import TraceDataset
 class TraceOptionsForm(QueryForm):
     """The reader's query-string options; a bad value is ignored and said so, never an error."""
 
-    p95 = BoundedDecimalField(0, "1e9", low_inclusive=False, label="p95")
-    reviewer = BoundedDecimalField(0, "1e6", label="reviewer")
+    p95 = BoundedDecimalField(minimum=0, maximum=Decimal("1e9"), allow_zero=False, places=6, label="p95")
+    reviewer = BoundedDecimalField(minimum=0, maximum=Decimal("1e6"), places=6, label="reviewer")
 
 
 def dataset_list(request):

@@ -52,10 +52,8 @@ def provider_detail(request, slug):
         if form.option("table") == "inference":
             return table_csv(form.csv_name(f"{provider.slug}-inference"), columns.PROVIDER_INFERENCE_CSV, inference)
         return table_csv(form.csv_name(f"{provider.slug}-gpus"), columns.PROVIDER_GPU_CSV, offerings)
-    gpu_page = TablePage(offerings, request.GET, anchor="#gpus")  # each table a page at a time; CSVs every row
-    token_page = TablePage(inference, request.GET, param="inference_page", label="inference page", anchor="#inference")
     return render(request, "providers/provider_detail.html", {
-        "provider": provider, "offerings": gpu_page.rows, "gpu_page": gpu_page, "token_page": token_page,
+        "provider": provider, **pages.provider_tables(offerings, inference, request.GET),  # a page of each
         "offering_count": len(all_offerings), "gpus": gpus,
         "inference": inference, "token_position": listing.market_position(inference),
         "sells": queries.sells_label(len(all_offerings), len(inference), provider),

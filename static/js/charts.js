@@ -12,8 +12,18 @@
       fitLegend(div, figure);
       div.textContent = "";
       // No mode bar: it covered chart titles, above all on phones. Zoom and pan stay on the chart itself.
-      window.Plotly.newPlot(div, figure.data, figure.layout, { responsive: true, displaylogo: false, displayModeBar: false });
+      window.Plotly.newPlot(div, figure.data, figure.layout, { responsive: true, displaylogo: false, displayModeBar: false })
+        .then(function () { keepPlotTall(div); });
     });
+  }
+  // Long tick labels (a bar per provider, rotated) can leave a phone a sliver of plot: grow the chart
+  // until the plot area itself is MIN_PLOT px tall.
+  var MIN_PLOT = 180;
+  function keepPlotTall(div) {
+    var area = div.querySelector(".nsewdrag");
+    if (!area) return;
+    var short = MIN_PLOT - area.getBoundingClientRect().height;
+    if (short > 1) window.Plotly.relayout(div, { height: div.clientHeight + Math.ceil(short) });
   }
   // On a phone a horizontal legend wraps to one entry a row and would squash the plot: give the
   // chart room for it instead (the server already folds long legends into "others").
@@ -27,8 +37,9 @@
       if (typeof t.name === "string" && t.name.length > 44) t.name = t.name.slice(0, 42) + "…";
     });
     var entries = (figure.data || []).filter(function (t) { return t.showlegend !== false; }).length;
-    if (entries < 4) return;
-    var legendHeight = 29 * legendRows(figure.data, div.clientWidth - 16) + 12;
+    var rows = legendRows(figure.data, div.clientWidth - 16);
+    if (entries < 4 && rows < 2) return;  // a short legend fits beside the plot as it is
+    var legendHeight = 29 * rows + 12;
     var plot = layout.height ? Math.min(layout.height, 320) : 300;
     // The legend sits at the foot of the chart, one entry a line, below the axis title.
     layout.height = Math.min(plot + legendHeight, 900);

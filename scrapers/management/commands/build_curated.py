@@ -37,3 +37,9 @@ class Command(BaseCommand):
         self.stdout.write("left out (reason: rows):")
         for reason, n in sorted(result.left_out.items()):
             self.stdout.write(f"  {reason}: {n}")
+        self.stdout.write(
+            "per-token providers named by the licensed sources that ship no price (what became of their rows):"
+        )
+        for source, provider, outcomes in result.unshipped(hand):
+            said = "; ".join(f"{outcome}: {n}" for outcome, n in outcomes.items())
+            self.stdout.write(f"  {source} {provider}: {said}")
