@@ -253,6 +253,7 @@ def synth_data(scale: int, seed: int = 13, today: date | None = None, log=None) 
                         model_id=o.model_id,
                         quantization=o.quantization,
                         serving_kind=o.serving_kind,
+                        region=o.region,  # part of the offering's unique key since regions arrived
                         last_seen_on=window[1],
                     )
                 )

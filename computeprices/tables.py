@@ -12,6 +12,7 @@ import csv
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.http import HttpResponse
 from django.utils.http import urlencode
 from django.utils.text import slugify
@@ -230,3 +231,64 @@ class Column:
 
 def table_csv(filename, columns, rows):
     return csv_response(filename, [c.header for c in columns], [[c.read(r) for c in columns] for r in rows])
+
+
+# Pages of a long table -----------------------------------------------------------------------------
+
+PAGE_SIZE = 100  # rows per table page (settings.TABLE_PAGE_SIZE overrides it); the CSV keeps every row
+
+
+def page_size() -> int:
+    return getattr(settings, "TABLE_PAGE_SIZE", None) or PAGE_SIZE
+
+
+class TablePage:
+    """One page of `rows` as the query string's `?page=` (or `param`) asks, with links that keep every
+    other parameter (filters, sort, blend). A page that is not a whole number, or past the end, is
+    ignored and told (the first or the last page is shown instead)."""
+
+    def __init__(self, rows, query, per_page=None, param="page", label="page", anchor=""):
+        rows = list(rows)
+        per_page = per_page or page_size()
+        self.total, self.per_page, self.param, self.anchor = len(rows), per_page, param, anchor
+        self.pages = max(1, -(-self.total // per_page))
+        self.query = query
+        self.notices = []
+        raw = (query.get(param) or "").strip()
+        number = 1
+        if raw:
+            try:
+                number = int(raw)
+            except ValueError:
+                number = None
+            if number is None or not 1 <= number <= self.pages:
+                self.notices.append(ignored_notice(label, raw, f"expected a whole number from 1 to {self.pages:,}"))
+                number = self.pages if number is not None and number > self.pages else 1
+        self.number = number
+        start = (number - 1) * per_page
+        self.rows = rows[start : start + per_page]
+        self.first = start + 1 if self.rows else 0
+        self.last = start + len(self.rows)
+
+    @property
+    def is_paginated(self):
+        return self.pages > 1
+
+    def url(self, number):
+        """This page's query string at page `number` (page 1 has no page parameter)."""
+        params = self.query.copy() if hasattr(self.query, "copy") else dict(self.query)
+        if hasattr(params, "_mutable"):
+            params._mutable = True
+        params.pop(self.param, None)
+        if number > 1:
+            params[self.param] = str(number)
+        text = params.urlencode() if hasattr(params, "urlencode") else urlencode(params)
+        return ("?" + text if text else "?") + self.anchor
+
+    @property
+    def previous_url(self):
+        return self.url(self.number - 1) if self.number > 1 else None
+
+    @property
+    def next_url(self):
+        return self.url(self.number + 1) if self.number < self.pages else None

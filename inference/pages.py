@@ -4,6 +4,7 @@ line and price charts, and the price-against-size rows of /analysis/. Views pick
 from datetime import timedelta
 
 from computeprices.charts import implied_size_limit
+from computeprices.tables import TablePage
 
 from . import price_charts
 from .queries import HISTORY_DAYS, SUMMARY_SERVING_KINDS, price_history, summarize
@@ -17,7 +18,22 @@ def current_summary(model, rows, blend):
     return summarize(model, current, blend)
 
 
-def price_context(model, rows, blend, today):
+def offerings_page(model, rows, blend, today, query):
+    """The model page's offerings a page at a time (?page=, computeprices.tables.TablePage): the summary over
+    every offering, the table and its two charts over the page's rows. One query (the history)."""
+    page = TablePage(rows, query, anchor="#offerings")
+    context = price_context(model, page.rows, blend, today, summary_rows=rows)
+    return context | {"rows": page.rows, "page": page, "row_count": len(rows)}
+
+
+def bounded_speed(context, query):
+    """The speed table (computed over every offering) shown a page at a time (?speed_page=). No queries."""
+    page = TablePage(context["speed_rows"], query, param="speed_page", label="speed page", anchor="#speed")
+    ignored = list(context["speed_ignored"]) + page.notices
+    return context | {"speed_rows": page.rows, "speed_page": page, "speed_ignored": ignored}
+
+
+def price_context(model, rows, blend, today, summary_rows=None):
     """The model page's summary, blended-price bars and price history chart. One query (the history)."""
     provider_ids = [r.offering.provider_id for r in rows]
     repeated = {pid for pid in provider_ids if provider_ids.count(pid) > 1}
@@ -25,7 +41,7 @@ def price_context(model, rows, blend, today):
     history = price_history([r.offering for r in rows], today - timedelta(days=HISTORY_DAYS))
     has_bars = any(r.blended is not None for r in rows)
     return {
-        "summary": current_summary(model, rows, blend),
+        "summary": current_summary(model, rows if summary_rows is None else summary_rows, blend),
         "bar_figure": price_charts.blended_bar_figure(rows, labels, blend) if has_bars else None,
         "history_figure": price_charts.history_figure(rows, labels, history, blend) if history else None,
         "history_days": HISTORY_DAYS,

@@ -46,10 +46,10 @@ def model_detail(request, slug):
     rows = offering_rows(model_offerings(model), blend, today)
     if form.wants_csv:
         return table_csv(columns.csv_name(f"{model.slug}-offerings", blend), columns.model_offerings_csv(blend), rows)
+    shown = pages.offerings_page(model, rows, blend, today, request.GET)  # a page of rows; summary, charts: 1 query
     return render(request, "inference/model_detail.html", {
-        "model": model, "rows": rows, "blend": blend, "blend_choices": BLEND_CHOICES, "ignored": form.notices,
-        **pages.price_context(model, rows, blend, today),  # summary, bars and history: one query
-        **speed.model_page_context(form, rows, blend, today),  # speed beside price: one query
+        "model": model, "blend": blend, "blend_choices": BLEND_CHOICES, "ignored": form.notices + shown["page"].notices,
+        **shown, **pages.bounded_speed(speed.model_page_context(form, rows, blend, today), request.GET),  # 1 query
     })  # fmt: skip
 
 

@@ -1,6 +1,8 @@
 """What a GPU or provider detail page shows, assembled outside the view: the offerings table as the
 reader filtered and sorted it, and the price history chart. Views pick HTML or CSV and render."""
 
+from computeprices.tables import TablePage, page_size
+
 from . import charts, columns, listing, queries
 from .forms import HISTORY_DAYS, HISTORY_RANGES, PRICING_CHOICES, GpuDetailForm
 from .models import Gpu, PricingType
@@ -22,13 +24,17 @@ class GpuOfferingsTable:
         self.selected = {k: self.form.option(k) for k in ("pricing_type", "gpus", "provider", "region")}
         shown = [o for o in self.all if listing.matches(o, **self.selected)]
         self.rows, self.sorts = listing.sorted_by(self.form, shown, columns.GPU_OFFERING_SORTS, "price")
+        self.page = TablePage(self.rows, query, anchor="#offerings")  # the table shows one page; the CSV every row
         self.today = today
 
     def context(self):
         form = self.form
         return {
             "offerings": self.rows,
-            "groups": listing.group_offerings(self.rows),
+            "page": self.page,
+            "groups": listing.group_offerings(self.page.rows),
+            "notices": form.notices + self.page.notices,
+            "long_provider_list": len(self.providers) > page_size(),
             "offering_count": len(self.all),
             "cheapest_now": queries.cheapest_now(self.all, self.today),
             "cheapest_node": listing.cheapest_node(self.all),
@@ -42,6 +48,13 @@ class GpuOfferingsTable:
             "csv_url": form.url(format="csv", table=None),
             "history_csv_url": form.url(format="csv", table="history"),
         }
+
+
+def provider_tables(offerings, inference, query):
+    """Both tables of /providers/<slug>/ a page at a time (?page=, ?inference_page=); the CSVs keep every row."""
+    gpu_page = TablePage(offerings, query, anchor="#gpus")
+    token_page = TablePage(inference, query, param="inference_page", label="inference page", anchor="#inference")
+    return {"offerings": gpu_page.rows, "gpu_page": gpu_page, "token_page": token_page}
 
 
 class HistoryChart:

@@ -3,11 +3,18 @@
 The only module of the planner/throughput/advisor stack that touches the ORM: it turns `inference`
 and `providers` rows into the plain dataclasses those pure modules take. Queries are constant in the
 size of the catalogue (each function says how many).
+
+`per_version(name, compute)` keeps what the defaults are built from (the measured profiles, each model's
+API offerings, candidate GPUs and their cheapest prices, the fitted efficiencies) in the cache under
+`computeprices.dataversion.cache_namespace()`, so each is computed once per data version (and UTC day,
+where "current" matters); a publish changes the namespace, and a dead cache only means computing again.
 """
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
+from computeprices.dataversion import cache_call, cache_namespace
 from computeprices.freshness import STALE_AFTER_DAYS, today_utc
 from inference.models import DecodeMeasure, InferenceOffering, LanguageModel, ServingKind, ThroughputProfile
 from providers.models import Gpu, GpuOffering, PricingType
@@ -16,6 +23,22 @@ from . import planner, throughput
 
 # The GPUs every open model is planned on (issue #11, point 8), by catalogue slug.
 PLANNED_GPUS = ("h100-sxm", "h200", "a100-80gb-sxm", "l40s", "b200", "mi300x")
+
+
+CACHE_SECONDS = 24 * 60 * 60  # a publish changes the key long before this
+CACHE_KEY_VERSION = 1  # bump when what is cached changes shape
+UNSAFE_IN_KEY = re.compile(r"[^\w:.,-]")  # spaces and the like: memcached-safe keys
+
+
+def per_version(name: str, compute):
+    """compute(), kept in the cache once per data version. A dead cache is a miss, never an error."""
+    key = f"{cache_namespace()}:selfhost:v{CACHE_KEY_VERSION}:{UNSAFE_IN_KEY.sub('_', name)}"
+    found = cache_call("get", key)
+    if isinstance(found, tuple) and len(found) == 1:  # wrapped, so a cached None or [] is a hit
+        return found[0]
+    value = compute()
+    cache_call("set", key, (value,), CACHE_SECONDS)
+    return value
 
 
 def gpu_spec(gpu: Gpu) -> planner.GpuSpec:
@@ -118,6 +141,42 @@ def measured_profiles(profiles=None) -> tuple:
     for p in profiles:
         rows += measured_from(p)
     return tuple(rows)
+
+
+def cached_measured_profiles() -> tuple:
+    """measured_profiles() once per data version."""
+    return per_version("measured", measured_profiles)
+
+
+def cached_api_offerings(model) -> list:
+    """api_offerings(model) once per data version and UTC day."""
+    return per_version(f"api-offerings:{model.pk}:{today_utc():%Y%m%d}", lambda: api_offerings(model))
+
+
+def cached_gpu_offerings(gpu_ids) -> dict:
+    """cheapest_gpu_offerings(gpu_ids) once per data version and UTC day."""
+    ids = sorted(set(gpu_ids))
+    name = f"gpu-offerings:{today_utc():%Y%m%d}:{','.join(map(str, ids))}"
+    return per_version(name, lambda: cheapest_gpu_offerings(ids))
+
+
+def candidate_gpus(model, measured) -> list:
+    """The GPUs a model is planned on: PLANNED_GPUS and every GPU it was measured on. One query per data version."""
+    from django.db.models import Q
+
+    slugs = sorted({m.gpu.slug for m in measured if m.model.slug == model.slug})
+    return per_version(
+        f"candidates:{model.pk}",
+        lambda: list(Gpu.objects.filter(Q(slug__in=PLANNED_GPUS) | Q(slug__in=slugs))),
+    )
+
+
+def cached_efficiency(measured, cls, moe, generation):
+    """throughput.efficiency_for (a fit over every measured profile) once per data version."""
+    return per_version(
+        f"efficiency:{cls}:{int(bool(moe))}:{generation}",
+        lambda: throughput.efficiency_for(measured, cls, moe, generation),
+    )
 
 
 def is_current(offering, today):

@@ -183,7 +183,7 @@ def compute(query, api_speeds=None, model=None) -> Answer:
     # The model: the one asked for, else (unless the self-hosting side is fully explicit) the default.
     model = cd.get("model")
     if model is None and "model" not in query and not _fully_explicit(cd):
-        model = default_model()
+        model = catalogue.per_version("default-model", default_model)
         if model is not None:
             a.origins["model"] = "site default: the open-weight model most providers serve"
     elif model is not None:
@@ -231,7 +231,7 @@ def compute(query, api_speeds=None, model=None) -> Answer:
         take(name)
 
     # The per-token side.
-    offerings = catalogue.api_offerings(model) if model is not None else []
+    offerings = catalogue.cached_api_offerings(model) if model is not None else []
     a.api_offering = catalogue.cheapest_api_offering(offerings, share) if offerings else None
     where = _origin(a.api_offering, "the cheapest current offering") if a.api_offering else ""
     o = a.api_offering
@@ -371,31 +371,22 @@ def _self_hosting(a: Answer, cd, model, shape, share):
     speed = float(cd["tokens_per_second_per_user"]) if cd.get("tokens_per_second_per_user") else None
     gpu = cd.get("gpu")
     profile_key = cd.get("profile") or ""
-    measured = catalogue.measured_profiles()
     if model is None:
-        # Pure arithmetic: every self-hosting figure typed in.
+        # Pure arithmetic: every self-hosting figure typed in (no query beyond the GPU asked for, if any).
         if gpu is not None:
             a.gpu = gpu
-            a.gpu_offering = catalogue.cheapest_gpu_offerings([gpu.pk]).get(gpu.pk)
+            a.gpu_offering = catalogue.cached_gpu_offerings([gpu.pk]).get(gpu.pk)
         _take_explicit(a, cd)
         return
+    measured = catalogue.cached_measured_profiles()
     if profile_key:
         profile_rows = [m for m in measured if m.key.split(":")[0] == profile_key and m.model.slug == model.slug]
         if not profile_rows:
             a.errors["profile"] = [f"{profile_key!r} is not a throughput profile of {model.name}."]
             return
         gpu = gpu or Gpu.objects.get(slug=profile_rows[0].gpu.slug)
-    candidates = (
-        [gpu]
-        if gpu is not None
-        else list(
-            Gpu.objects.filter(
-                Q(slug__in=catalogue.PLANNED_GPUS)
-                | Q(slug__in={m.gpu.slug for m in measured if m.model.slug == model.slug})
-            )
-        )
-    )
-    prices = catalogue.cheapest_gpu_offerings([g.pk for g in candidates])
+    candidates = [gpu] if gpu is not None else catalogue.candidate_gpus(model, measured)
+    prices = catalogue.cached_gpu_offerings([g.pk for g in candidates])
     mspec = catalogue.model_spec(model)
     gpus_asked, precision_asked = cd.get("gpus_per_replica"), cd.get("precision") or None
     profile_gpus = next((m.gpus for m in measured if m.key.split(":")[0] == profile_key), None) if profile_key else None
@@ -414,7 +405,7 @@ def _self_hosting(a: Answer, cd, model, shape, share):
             a.candidates.append((g, plan, None, None))
             continue
         try:
-            eff = throughput.efficiency_for(
+            eff = catalogue.cached_efficiency(
                 measured, throughput.engine_class("", plan.gpus), mspec.is_moe, gspec.generation
             )
             rates, used = rates_for(plan, measured, eff, shape, speed, profile_key)
@@ -453,7 +444,9 @@ def _self_hosting(a: Answer, cd, model, shape, share):
     if used:
         from inference.models import ThroughputProfile
 
-        a.profile = ThroughputProfile.objects.select_related("gpu", "model").filter(key=used).first()
+        a.profile = catalogue.per_version(
+            f"profile:{used}", lambda: ThroughputProfile.objects.select_related("gpu", "model").filter(key=used).first()
+        )
     plan_origin = f"planner: smallest replica of {a.gpu.name} holding {model.name} at {a.plan.precision.upper()}"
     a.values["gpu"], a.origins["gpu"] = (
         a.gpu.slug,

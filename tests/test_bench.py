@@ -35,9 +35,8 @@ def test_bench_pages_json_covers_every_page_and_the_api(capsys):
     for path in ("/", "/gpus/", "/models/", "/breakeven/", "/about/", "/sources/", BREAKEVEN_ALL_INPUTS):
         assert pages[path]["status"] == 200, path
     api = pages[BREAKEVEN_ALL_INPUTS]
-    # Every number given: the data version once the cache is cleared, and the measured throughput profiles
-    # selfhost.contract still reads (issue 13 item 6: defaults computed once per data version, not done yet).
-    assert api["queries_cold"] <= 2 and api["queries_warm"] <= 1  # warm: at most the data version read
+    # Every number given: nothing but the data version read once the cache is cleared, nothing warm.
+    assert api["queries_cold"] <= 1 and api["queries_warm"] == 0
     for row in result["pages"]:
         assert row["cold_x_trivial"] == pytest.approx(row["cold_p50_ms"] / result["trivial_p50_ms"], rel=0.05, abs=0.1)
 

@@ -1,5 +1,6 @@
 """/compare/ (the form's target) and /compare/<a>-vs-<b>/: both markets of two providers side by side."""
 
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,10 +14,20 @@ from ..models import PricingType, Provider
 
 
 def compare_pick(request):
-    """Redirect to /compare/<a>-vs-<b>/, or back to the form if the pair is bad."""
-    a, b = request.GET.get("a", "").strip(), request.GET.get("b", "").strip()
-    if a and b and a != b and Provider.objects.filter(slug__in=[a, b]).count() == 2:
-        return redirect("providers:compare", pair=f"{a}-vs-{b}")
+    """Redirect to /compare/<a>-vs-<b>/, or back to the form if the pair is bad. Each of a and b is a slug
+    (the selects) or a provider's name as typed (the text boxes of a long list). One query."""
+    a, b = request.GET.get("a", "").strip()[:200], request.GET.get("b", "").strip()[:200]
+    if a and b:
+        found = list(Provider.objects.filter(Q(slug__in=[a, b]) | Q(name__iexact=a) | Q(name__iexact=b)))
+
+        def pick(wanted):
+            return next((p for p in found if p.slug == wanted), None) or next(
+                (p for p in found if p.name.lower() == wanted.lower()), None
+            )
+
+        first, second = pick(a), pick(b)
+        if first is not None and second is not None and first != second:
+            return redirect("providers:compare", pair=f"{first.slug}-vs-{second.slug}")
     return redirect(reverse("providers:provider_list") + "?compare=invalid#compare")
 
 

@@ -3,7 +3,7 @@
 from django.shortcuts import get_object_or_404, render
 
 from computeprices.freshness import today_utc
-from computeprices.tables import table_csv
+from computeprices.tables import TablePage, page_size, table_csv
 
 from .. import columns, listing, pages, queries
 from ..forms import OFFERS_FILTER, ProviderDetailForm, ProviderListForm
@@ -21,10 +21,13 @@ def provider_list(request):
     rows, sorts = listing.sorted_by(form, rows, columns.PROVIDER_SORTS, "name")
     if form.wants_csv:
         return table_csv(form.csv_name("providers"), columns.PROVIDER_CSV, rows)
+    page = TablePage(rows, request.GET, anchor="#providers")  # at most page_size() rows; the CSV has them all
     return render(request, "providers/provider_list.html", {
-        "rows": rows, "filters": form, "sorts": sorts, "csv_url": form.url(format="csv"),
-        "offers_choices": OFFERS_FILTER.items(), "selected": form.cleaned_data,
-        "all_providers": all_providers, "compare_error": request.GET.get("compare") == "invalid",
+        "rows": page.rows, "page": page, "row_count": len(rows), "filters": form, "sorts": sorts,
+        "csv_url": form.url(format="csv"), "offers_choices": OFFERS_FILTER.items(), "selected": form.cleaned_data,
+        # Every provider in the A-vs-B selects while they fit a page; past that, type a name (see compare_pick).
+        "all_providers": all_providers if len(all_providers) <= page_size() else None, "named_providers": page.rows,
+        "compare_error": request.GET.get("compare") == "invalid",
     })  # fmt: skip
 
 
@@ -50,7 +53,8 @@ def provider_detail(request, slug):
             return table_csv(form.csv_name(f"{provider.slug}-inference"), columns.PROVIDER_INFERENCE_CSV, inference)
         return table_csv(form.csv_name(f"{provider.slug}-gpus"), columns.PROVIDER_GPU_CSV, offerings)
     return render(request, "providers/provider_detail.html", {
-        "provider": provider, "offerings": offerings, "offering_count": len(all_offerings), "gpus": gpus,
+        "provider": provider, **pages.provider_tables(offerings, inference, request.GET),  # a page of each
+        "offering_count": len(all_offerings), "gpus": gpus,
         "inference": inference, "token_position": listing.market_position(inference),
         "sells": queries.sells_label(len(all_offerings), len(inference), provider),
         "filters": form, "sorts": sorts, "pricing_types": PricingType.choices, "selected": wanted,
