@@ -148,10 +148,10 @@ class SharedModel:
 def compare_models(a, b, blend=None, today=None):
     """(models both serve side by side, count only at a, count only at b); one query.
 
-    Each side is the provider's cheapest current offering of the model at the blend (3:1 by default).
+    Each side is the provider's cheapest listed offering (market rule) of the model at the blend (3:1 by default).
     """
     offerings = (
-        InferenceOffering.objects.current(today).filter(provider__in=[a, b]).with_latest_price().select_related("model")
+        InferenceOffering.objects.market(today).filter(provider__in=[a, b]).with_latest_price().select_related("model")
     )
     cheapest = {}
     for o in offerings:
