@@ -18,7 +18,7 @@ def gpu_prices(gpu_ids) -> dict:
     """{(gpu_id, None): cheapest, (gpu_id, provider_id): that provider's cheapest}, on-demand. One query."""
     best = {}
     rows = (
-        GpuOffering.objects.current()
+        GpuOffering.objects.market()
         .filter(gpu_id__in=gpu_ids, pricing_type=PricingType.ON_DEMAND)
         .with_latest_price()
         .order_by()

@@ -28,7 +28,7 @@ from computeprices.freshness import today_utc
 from .columns import SORTS
 from .forms import ModelListFilterForm
 from .listing import filter_choices, model_summaries
-from .models import InferencePriceObservation, LanguageModel, ServingKind
+from .models import EndpointMeasurement, InferencePriceObservation, LanguageModel, ServingKind
 from .pages import current_summary
 from .queries import model_offerings, offering_rows, parse_blend
 
@@ -89,6 +89,13 @@ class ModelOfferingOut(Schema):
     status: Literal["current", "stale", "delisted"]
     source: str | None
     source_url: str | None
+    tokens_per_second_p50: float | None = Field(
+        None, description="Measured output tokens/s per request, p50 (OpenRouter's own traffic; see /about/#speed)."
+    )
+    ttft_ms_p50: float | None = Field(None, description="Measured time to first token, ms, p50.")
+    uptime_percent: float | None = None
+    measured_on: date | None = Field(None, description="UTC day of the speed measurement.")
+    measurement_status: Literal["current", "stale", "delisted"] | None = None
 
 
 class ModelHistoryOut(Schema):
@@ -184,9 +191,11 @@ def model(request, slug: str, filters: Query[BlendOnly]):
 )
 @paginate(Pagination)
 def model_offerings_api(request, slug: str, filters: Query[BlendOnly]):
-    """The table of /models/<slug>/ at `blend`. Two queries."""
+    """The table of /models/<slug>/ at `blend`, with each offering's latest measured speed. Three queries."""
     blend = blend_from(filters.blend)
     model = get_object_or_404(LanguageModel, slug=slug)
+    rows = offering_rows(model_offerings(model), blend, today_utc())
+    speeds = EndpointMeasurement.objects.latest_by_offering([r.offering.pk for r in rows])
     return [
         {
             "provider": r.offering.provider.slug,
@@ -206,9 +215,22 @@ def model_offerings_api(request, slug: str, filters: Query[BlendOnly]):
             "status": r.freshness,
             "source": r.offering.latest_source,
             "source_url": r.offering.latest_source_url,
+            **_speed(speeds.get(r.offering.pk)),
         }
-        for r in offering_rows(model_offerings(model), blend, today_utc())
+        for r in rows
     ]
+
+
+def _speed(m):
+    if m is None:
+        return {}
+    return {
+        "tokens_per_second_p50": m.tokens_per_second_p50,
+        "ttft_ms_p50": m.ttft_ms_p50,
+        "uptime_percent": m.uptime_percent,
+        "measured_on": m.measured_on,
+        "measurement_status": m.freshness(),
+    }
 
 
 @router.get(

@@ -4,6 +4,7 @@ line and price charts, and the price-against-size rows of /analysis/. Views pick
 from datetime import timedelta
 
 from computeprices.charts import implied_size_limit
+from computeprices.freshness import in_market
 from computeprices.tables import TablePage
 
 from . import price_charts
@@ -11,10 +12,9 @@ from .queries import HISTORY_DAYS, SUMMARY_SERVING_KINDS, price_history, summari
 
 
 def current_summary(model, rows, blend):
-    """The summary line of /models/<slug>/ (and /api/v1/models/<slug>): current, non-batch offerings. No queries."""
-    current = [
-        r.offering for r in rows if r.freshness == "current" and r.offering.serving_kind in SUMMARY_SERVING_KINDS
-    ]
+    """The summary line of /models/<slug>/ (and /api/v1/models/<slug>): listed, non-batch offerings (the market
+    rule, computeprices.freshness.in_market: seen by a scraper in 3 days, or curated under a year old). No queries."""
+    current = [r.offering for r in rows if in_market(r.offering) and r.offering.serving_kind in SUMMARY_SERVING_KINDS]
     return summarize(model, current, blend)
 
 

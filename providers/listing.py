@@ -6,6 +6,7 @@ and the per-token side of a provider comparison. Plain functions over lists; no 
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from computeprices.freshness import in_market
 from computeprices.tables import sort_links, sort_rows
 from computeprices.templatetags.prices import instance
 from inference.models import InferenceOffering
@@ -111,13 +112,13 @@ def group_offerings(offerings):
 
 
 def cheapest_node(offerings, size=8):
-    """The current offering of `size` GPUs (or more) with the lowest instance price, or None."""
+    """The listed offering (the market rule, in_market) of `size` GPUs or more with the lowest instance price."""
     nodes = [
         o
         for o in offerings
         if o.gpus_per_instance >= size
         and o.latest_usd_per_instance_hour is not None
-        and getattr(o, "status", "current") == "current"
+        and in_market(o)
         and o.pricing_type == PricingType.ON_DEMAND
     ]
     return min(nodes, key=lambda o: o.latest_usd_per_instance_hour, default=None)
@@ -147,10 +148,10 @@ class SharedModel:
 def compare_models(a, b, blend=None, today=None):
     """(models both serve side by side, count only at a, count only at b); one query.
 
-    Each side is the provider's cheapest current offering of the model at the blend (3:1 by default).
+    Each side is the provider's cheapest listed offering (market rule) of the model at the blend (3:1 by default).
     """
     offerings = (
-        InferenceOffering.objects.current(today).filter(provider__in=[a, b]).with_latest_price().select_related("model")
+        InferenceOffering.objects.market(today).filter(provider__in=[a, b]).with_latest_price().select_related("model")
     )
     cheapest = {}
     for o in offerings:

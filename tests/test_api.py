@@ -347,7 +347,7 @@ API_QUERIES = {
     "providers/cloud-0": 7,
     "models": 3,
     "models/llama-0": 2,
-    "models/llama-0/offerings": 2,
+    "models/llama-0/offerings": 3,  # + the latest speed measurements
     "models/llama-0/history": 2,
     "sources": 8,  # scrapers.report.data_report, the same report as /sources/
 }

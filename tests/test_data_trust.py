@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 
 from computeprices.freshness import age_in_words
 from providers.models import GpuOffering, GpuPriceObservation, PricingType
@@ -312,3 +313,39 @@ def test_azure_regions_are_separate_offerings_not_mixed_under_one_key():
         "eastus": ("a100-80gb-pcie", Decimal("3.6730"), date(2025, 5, 1)),
         "swedencentral": ("a100-80gb-pcie", Decimal("4.7750"), date(2025, 5, 1)),
     }
+
+
+def test_listed_curated_prices_feed_the_model_card_and_the_8_gpu_node_with_their_age(client):
+    """A curated price months old is listed (under a year): the model page's cheapest card and the GPU page's
+    cheapest 8-GPU node use it (with its age), as the tables do; a year-old one feeds neither."""
+    from tests.factories import (
+        GpuFactory,
+        InferenceOfferingFactory,
+        InferencePriceObservationFactory,
+        LanguageModelFactory,
+    )
+
+    model = LanguageModelFactory(slug="listed-model")
+    for price, days_ago in (("0.40", 150), ("0.10", 400)):
+        InferencePriceObservationFactory(
+            offering=InferenceOfferingFactory(model=model),
+            usd_per_mtok_input=Decimal(price),
+            usd_per_mtok_output=Decimal(price),
+            observed_on=DAY - timedelta(days=days_ago),
+            source="curated",
+            is_curated=True,
+        )
+    gpu = GpuFactory(slug="listed-gpu")
+    GpuPriceObservationFactory(
+        offering=GpuOfferingFactory(gpu=gpu, gpus_per_instance=8, pricing_type=PricingType.ON_DEMAND),
+        usd_per_gpu_hour=Decimal("2.50"),
+        usd_per_instance_hour=Decimal("20.00"),
+        observed_on=DAY - timedelta(days=150),
+        source="curated",
+        is_curated=True,
+    )
+    with time_machine.travel(DAY):
+        card = client.get("/models/listed-model/").context["summary"]
+        node = client.get("/gpus/listed-gpu/").content.decode()
+    assert card.cheapest == Decimal("0.40") and card.offering_count == 1
+    assert "Cheapest 8-GPU node" in node and "$20.00" in node

@@ -247,3 +247,19 @@ def test_the_route_advisor_prices_api_routes_at_the_users_speed_from_measurement
     assert any(at_speed.offering.provider.name in why and "150 tokens/s" in why for why in serverless["why"])
     # Priced at the offering that reaches the speed: dearer than the cheapest offering overall here.
     assert serverless["monthly_cost"] > after["api_monthly_cost"]
+
+
+def test_the_api_offerings_carry_the_model_pages_speed_figures(client, market):
+    """/api/v1/models/<slug>/offerings: each offering's latest measured p50 speed, TTFT and date, as the page."""
+    model, _ = market
+    page = {r.offering.pk: r for r in client.get(model.get_absolute_url()).context["speed_rows"]}
+    items = client.get(f"/api/v1/models/{model.slug}/offerings", {"limit": 100}).json()["items"]
+    measured = [i for i in items if i["tokens_per_second_p50"] is not None]
+    assert measured and len(measured) == sum(1 for r in page.values() if r.tokens_per_second is not None)
+    by_speed = {float(r.tokens_per_second): r for r in page.values() if r.tokens_per_second is not None}
+    for item in measured:
+        row = by_speed[item["tokens_per_second_p50"]]
+        assert item["measured_on"] == row.measurement.measured_on.isoformat()
+        assert item["provider"] == row.offering.provider.slug
+        assert item["measurement_status"] == row.measurement_freshness
+    assert [i for i in items if i["provider"] == "unmeasured"][0]["tokens_per_second_p50"] is None
