@@ -181,8 +181,8 @@ def wait_for_a_running_task(day, timeout=120):
 
 
 def prices_by_source(day):
-    """{source: {(kind, offering id): price tuple}} of what was published for `day`."""
-    from inference.models import InferencePriceObservation
+    """{source: {(kind, offering id): price tuple}} of what was published for `day` (speeds for speed sources)."""
+    from inference.models import EndpointMeasurement, InferencePriceObservation
     from providers.models import GpuPriceObservation
 
     out = {}
@@ -194,6 +194,13 @@ def prices_by_source(day):
         "offering_id", "source", "usd_per_mtok_input", "usd_per_mtok_output"
     ):
         out.setdefault(source, {})[("token", offering)] = (i, o)
+    # The speed sources publish endpoint measurements, not prices (scrapers.speed_ingest).
+    for offering, source, tps, ttft in (
+        EndpointMeasurement.objects.published()
+        .filter(measured_on=day)
+        .values_list("offering_id", "source", "tokens_per_second_p50", "ttft_ms_p50")
+    ):
+        out.setdefault(source, {})[("speed", offering)] = (tps, ttft)
     return out
 
 
