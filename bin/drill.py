@@ -292,7 +292,7 @@ def page_urls():
         "/healthz",
         "/sitemap.xml",
         "/gpus/?format=csv",
-        "/static/vendor/plotly.min.js",
+        "/static/vendor/plotly-basic.min.js",
     ]
     urls += [d.get_absolute_url() for d in TraceDataset.objects.all()[:1]]
     return urls
