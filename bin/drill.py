@@ -222,6 +222,17 @@ def duplicates(day):
     return n
 
 
+def settle(day, timeout=90):
+    """Wait until every source's prices for `day` equal its newest finished run's count (a task redelivered
+    after a broker or worker death may still be running when the first finished run appears), or time out."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        got, runs = prices_by_source(day), finished_runs(day)
+        if all(len(got.get(s, {})) == r.rows_published for s, r in runs.items()):
+            return
+        time.sleep(2)
+
+
 def consistent(day, label):
     """No price lost, doubled or half-written: every source's prices for `day` are exactly what its newest
     finished run says it published (a run killed before its commit wrote nothing; one killed after it
@@ -462,6 +473,7 @@ def main():
         procs.start("worker", worker_argv)
         runs = wait_for_day(day2, sources)
         check(all(r.status != "failed" for r in runs.values()), "day 2: every source finished after the worker died")
+        settle(day2)
         n = consistent(day2, "day 2 (worker killed)")
         say(f"day 2: {n} prices published (day 1: {published})")
         rerun_changes_nothing(day2, sources, "day 2 rerun")
@@ -484,6 +496,7 @@ def main():
         close_old_connections()
         runs = wait_for_day(day3, sources)
         check(all(r.status != "failed" for r in runs.values()), "day 3: every source finished after Redis died")
+        settle(day3)
         n = consistent(day3, "day 3 (Redis killed)")
         say(f"day 3: {n} prices published")
         check(procs.alive("beat") and procs.alive("gunicorn"), "beat and gunicorn survived the drill")
