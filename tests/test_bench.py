@@ -69,3 +69,23 @@ def test_bench_pages_lists_its_paths(capsys):
     call_command("bench_pages", "--list")
     paths = capsys.readouterr().out.split()
     assert "/gpus/" in paths and BREAKEVEN_ALL_INPUTS in paths
+
+
+def test_pages_are_measured_at_the_gpu_with_the_most_offerings_on_the_market():
+    """The market rule, not "seen in 3 days": curated-only prices under a year old count, delisted ones don't."""
+    from datetime import timedelta
+
+    from computeprices.freshness import today_utc
+    from computeprices.management.commands.measure_pages import _busiest_gpu
+    from tests.factories import GpuFactory, GpuOfferingFactory
+
+    today = today_utc()
+    curated, scraped, delisted = GpuFactory(slug="a-curated"), GpuFactory(slug="b-scraped"), GpuFactory(slug="c-gone")
+    for _ in range(3):
+        offering = GpuOfferingFactory(gpu=curated)
+        GpuPriceObservationFactory(offering=offering, observed_on=today - timedelta(days=60), is_curated=True)
+    for _ in range(2):
+        GpuPriceObservationFactory(offering=GpuOfferingFactory(gpu=scraped))
+    for _ in range(5):
+        GpuPriceObservationFactory(offering=GpuOfferingFactory(gpu=delisted), observed_on=today - timedelta(days=30))
+    assert _busiest_gpu() == curated.get_absolute_url()

@@ -11,7 +11,6 @@ CaptureQueriesContext. Exits non-zero if a page does not answer 200.
 
 import statistics
 import time
-from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
@@ -20,25 +19,24 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 
 
-def _current(relation):
-    """Count of current offerings through `relation`: pages are measured where they show the most."""
-    from computeprices.freshness import STALE_AFTER_DAYS, today_utc
-
-    cutoff = today_utc() - timedelta(days=STALE_AFTER_DAYS)
-    return Count(relation, filter=Q(**{f"{relation}__last_seen_on__gte": cutoff}))
+def _in_market(model, relation):
+    """Count of the offerings on the market (ListingQuerySet.market) through `relation`: pages are measured
+    where they show the most."""
+    offerings = model._meta.get_field(relation).related_model.objects.market()
+    return Count(relation, filter=Q(**{f"{relation}__in": offerings.values("pk")}))
 
 
 def _busiest_gpu():
     from providers.models import Gpu
 
-    gpu = Gpu.objects.annotate(n=_current("offerings")).order_by("-n", "slug").first()
+    gpu = Gpu.objects.annotate(n=_in_market(Gpu, "offerings")).order_by("-n", "slug").first()
     return gpu.get_absolute_url() if gpu else None
 
 
 def _busiest_provider():
     from providers.models import Provider
 
-    provider = Provider.objects.annotate(n=_current("gpu_offerings")).order_by("-n", "slug").first()
+    provider = Provider.objects.annotate(n=_in_market(Provider, "gpu_offerings")).order_by("-n", "slug").first()
     return provider.get_absolute_url() if provider else None
 
 
@@ -47,14 +45,14 @@ def _busiest_pair():
 
     from providers.models import Provider
 
-    pair = list(Provider.objects.annotate(n=_current("gpu_offerings")).order_by("-n", "slug")[:2])
+    pair = list(Provider.objects.annotate(n=_in_market(Provider, "gpu_offerings")).order_by("-n", "slug")[:2])
     return reverse("providers:compare", args=[f"{pair[0].slug}-vs-{pair[1].slug}"]) if len(pair) == 2 else None
 
 
 def _busiest_model():
     from inference.models import LanguageModel
 
-    model = LanguageModel.objects.annotate(n=_current("offerings")).order_by("-n", "slug").first()
+    model = LanguageModel.objects.annotate(n=_in_market(LanguageModel, "offerings")).order_by("-n", "slug").first()
     return model.get_absolute_url() if model else None
 
 
