@@ -6,6 +6,7 @@ from django import forms
 
 from inference.models import LanguageModel
 from providers.models import Gpu, Provider
+from scrapers.models import ProviderAlias
 
 from .models import Subscription
 
@@ -15,12 +16,14 @@ MAX_THRESHOLD = Decimal(100_000)
 class SubscribeForm(forms.Form):
     email = forms.EmailField(label="E-mail address", max_length=254)
     target = forms.ChoiceField(label="Tell me when")
-    provider = forms.ModelChoiceField(
-        Provider.objects.order_by("name"),
-        to_field_name="slug",
-        required=False,
-        empty_label="(any provider)",
+    # A name, not a list of every provider: a <select> of the whole catalogue grew the page with the data
+    # (756 KB at 100x). Any spelling the scrapers and imports accept resolves it.
+    provider = forms.CharField(
         label="At",
+        required=False,
+        max_length=100,
+        help_text="A provider's name (Lambda, RunPod, Together, ...), or empty for any provider.",
+        widget=forms.TextInput(attrs={"placeholder": "any provider", "size": 20}),
     )
     below = forms.DecimalField(
         label="falls below (USD)",
@@ -40,6 +43,15 @@ class SubscribeForm(forms.Form):
             ("GPUs: cheapest on-demand price per GPU-hour", [(f"gpu:{s}", g.name) for s, g in self.gpus.items()]),
             ("Models: cheapest blended price per 1M tokens", [(f"model:{s}", m.name) for s, m in self.models.items()]),
         ]
+
+    def clean_provider(self) -> Provider | None:
+        name = self.cleaned_data["provider"].strip()
+        if not name:
+            return None
+        found = ProviderAlias.objects.resolve([name])
+        if name not in found:
+            raise forms.ValidationError(f"No provider called “{name}”: use a name from the providers page.")
+        return Provider.objects.get(pk=found[name])
 
     def subscription(self) -> Subscription:
         """An unsaved pending Subscription from the cleaned data."""

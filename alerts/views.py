@@ -56,6 +56,10 @@ def subscribe(form, base_url):
         sending.send_confirmation(existing, base_url)
 
 
+# No CSRF token: posting this form only sends a confirmation e-mail to the address given, which anyone can
+# do by posting it themselves (each client is rate limited), so a forged post gains nothing. Without the
+# token's cookie the form page is the same for everyone and the page cache serves it like any other page.
+@csrf_exempt
 @require_http_methods(["GET", "POST"])
 def alerts_page(request):
     """The form. Queries: GPUs, models and providers for the choices (+1 to find an existing subscription)."""
@@ -74,7 +78,7 @@ def alerts_page(request):
             subscribe(form, request.build_absolute_uri("/"))
             return render(request, "alerts/message.html", {"title": "Check your inbox", "message": SAME_ANSWER})
     else:
-        form = SubscribeForm(initial={"target": request.GET.get("target", "")})
+        form = SubscribeForm(initial={"target": request.GET.get("target", ""), "provider": request.GET.get("provider", "")})
     return render(request, "alerts/subscribe.html", {"form": form}, status=400 if form.errors else 200)
 
 

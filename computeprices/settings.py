@@ -175,7 +175,7 @@ PAGE_CACHE_SECONDS = envint("PAGE_CACHE_SECONDS", 24 * 60 * 60)  # 0 turns the s
 PAGE_CACHE_CDN_SECONDS = envint("PAGE_CACHE_CDN_SECONDS", 60)  # s-maxage: how long a CDN may serve a copy
 PAGE_CACHE_MAX_BYTES = envint("PAGE_CACHE_MAX_BYTES", 2_000_000)
 # Never cached: admin, the live health check, and e-mail alert links (GETs that confirm or unsubscribe).
-PAGE_CACHE_EXEMPT = ["/admin/", "/healthz", "/alerts/"]
+PAGE_CACHE_EXEMPT = ["/admin/", "/healthz", "/alerts/confirm/", "/alerts/unsubscribe/"]
 # The data version row is kept in a shared cache (Redis) so a page hit costs no query; a process-local
 # cache would not hear another process's publish (`load_curated` beside runserver), so read it each time.
 DATA_VERSION_CACHE_SECONDS = 300 if REDIS_URL else 0

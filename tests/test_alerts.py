@@ -259,11 +259,36 @@ def test_sending_queries_are_constant(client, catalogue, count, django_assert_ma
         send_price_alerts()
 
 
-@pytest.mark.parametrize("extra_gpus", [0, 40])
-def test_form_queries_are_constant(client, catalogue, extra_gpus, django_assert_max_num_queries):
-    for n in range(extra_gpus):
+@pytest.mark.parametrize("extra", [0, 40])
+def test_form_queries_and_size_are_constant(client, catalogue, extra, django_assert_max_num_queries):
+    for n in range(extra):
         GpuFactory(slug=f"extra-{n}")
-    with django_assert_max_num_queries(5):  # GPUs, models, providers for the choices (+2 for the footer)
-        assert client.get(URL).status_code == 200
-    with django_assert_max_num_queries(9):  # + the provider, the existing subscription, the insert
-        assert subscribe(client, email=f"q{extra_gpus}@example.com").status_code == 200
+        ProviderFactory(slug=f"extra-provider-{n}", name=f"Extra provider {n}")
+    with django_assert_max_num_queries(4):  # GPUs and models for the choices (+2 for the footer)
+        page = client.get(URL)
+    assert page.status_code == 200
+    assert "Extra provider" not in page.content.decode()  # providers are named, never listed
+    with django_assert_max_num_queries(10):  # + the provider's name (2), the provider, the subscription, the insert
+        assert subscribe(client, email=f"q{extra}@example.com", provider="aws").status_code == 200
+    assert Subscription.objects.get(email=f"q{extra}@example.com").provider == catalogue["aws"]
+
+
+def test_a_provider_is_found_by_any_name_the_scrapers_accept(client, catalogue):
+    assert subscribe(client, email="s@example.com", provider=" Lambda Labs ").status_code == 200
+    assert Subscription.objects.get(email="s@example.com").provider == catalogue["lambda"]
+    refused = subscribe(client, email="t@example.com", provider="Nobody Cloud")
+    assert refused.status_code == 400 and "No provider called “Nobody Cloud”" in refused.content.decode()
+    assert client.get(URL, {"provider": "aws"}).context["form"]["provider"].value() == "aws"
+
+
+def test_the_form_page_is_served_from_the_page_cache_and_confirm_links_never_are(client, catalogue, settings):
+    settings.PAGE_CACHE_SECONDS = 3600
+    assert client.get(URL)["X-Page-Cache"] == "miss"
+    assert client.get(URL).get("X-Page-Cache") == "hit"
+    # Posting needs no CSRF token (it only mails a confirmation link, as posting it yourself would).
+    strict = type(client)(enforce_csrf_checks=True)
+    assert subscribe(strict, email="c@example.com").status_code == 200
+    confirm_path = link_in(mail.outbox[-1], "confirm")
+    assert client.get(confirm_path).status_code == 200
+    assert Subscription.objects.get(email="c@example.com").status == "active"
+    assert "X-Page-Cache" not in client.get(confirm_path)
