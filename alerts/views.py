@@ -78,7 +78,7 @@ def alerts_page(request):
             subscribe(form, request.build_absolute_uri("/"))
             return render(request, "alerts/message.html", {"title": "Check your inbox", "message": SAME_ANSWER})
     else:
-        form = SubscribeForm(initial={"target": request.GET.get("target", ""), "provider": request.GET.get("provider", "")})
+        form = SubscribeForm(initial={name: request.GET.get(name, "") for name in ("target", "provider")})
     return render(request, "alerts/subscribe.html", {"form": form}, status=400 if form.errors else 200)
 
 
