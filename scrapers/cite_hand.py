@@ -82,6 +82,7 @@ VALUE_DIFFERS = "the snapshot holds another value"
 ROUNDED = "the hand file rounds the snapshot's value"
 GPU_DIFFERS = "the snapshot does not name this exact GPU variant"
 OTHER_ORIGIN = "already cites another origin"
+OTHER_DATE = "already states another price_date"
 
 
 @dataclass(frozen=True)
@@ -191,7 +192,10 @@ class Snapshots:
     def _litellm(self):
         for day, (name, commit) in sorted(LITELLM_FILES.items()):
             url = f"https://github.com/RoCry/llm-api-price/blob/{commit}/{LITELLM_PATH}"
-            raw = json.loads((self.data / "inference" / name).read_text())
+            path = self.data / "inference" / name
+            if not path.is_file():
+                continue
+            raw = json.loads(path.read_text())
             for key, entry in raw.items():
                 provider = entry.get("litellm_provider") if isinstance(entry, dict) else None
                 if key == "sample_spec" or not isinstance(provider, str):
@@ -231,7 +235,8 @@ class Snapshots:
         day = cb.LICENSED["genai-prices"][1]
         data_url = cb.LICENSED["genai-prices"][2]
         checked = cb.genai_checked(self.data)
-        for provider in json.loads((self.data / "inference" / "genai_prices" / "data_v2.json").read_text()):
+        path = self.data / "inference" / "genai_prices" / "data_v2.json"
+        for provider in json.loads(path.read_text()) if path.is_file() else []:
             pid = provider["id"]
             slug = "hugging-face" if pid.startswith("huggingface_") else cb.GENAI_SLUGS.get(pid) or slugify(pid)
             for m in provider.get("models") or []:
@@ -263,6 +268,8 @@ class Snapshots:
     def _ocp_inference(self):
         url = f"https://github.com/thatkavish/OpenComputePrices/blob/{cb.OCP_INFERENCE_COMMIT}/data/_inference.csv"
         path = self.data / "inference" / "opencomputeprices_inference_2026-03-23.csv"
+        if not path.is_file():
+            return
         with path.open(newline="", encoding="utf-8") as f:
             for row in csv.DictReader(f):
                 extra = json.loads(row["raw_extra"] or "{}")
@@ -319,6 +326,8 @@ class Snapshots:
 
     def _runpod(self):
         path = self.data / "gpu" / "runpod" / "gpuTypes_graphql_response_ewyluda_fixture.json"
+        if not path.is_file():
+            return
         url = f"https://github.com/ewyluda/gpu-price-index/blob/{EWYLUDA_COMMIT}/tests/fixtures/runpod.json"
         for record in runpod_source.parse(path.read_text()).records:
             # RunPod names its GPUs exactly (id and display name): only an exact alias places one.
@@ -445,27 +454,16 @@ def _mapping(node):
     return {k.value: (k, v) for k, v in node.value}
 
 
-def _insertions(text, citations):
-    """[(line index after which to insert, [lines])] for `citations`: [(mapping node, {field: value})]."""
-    out = []
-    replace = {}
+def _insertions(citations):
+    """{line index: [lines to insert after it]} for `citations`: [(mapping node, {field: value})]. Each field
+    goes on its own line at the entry's indentation, after its as_of (or its price when as_of is inherited)."""
+    out = defaultdict(list)
     for node, fields in citations:
         keys = _mapping(node)
-        after = None
-        for name in ("as_of", "usd_per_mtok_output", "usd_per_gpu_hour", "usd_per_instance_hour"):
-            if name in keys:
-                after = keys[name][0].start_mark.line
-                break
-        indent = node.value[0][0].start_mark.column
-        lines = []
-        for name, value in fields.items():
-            if name in keys:
-                replace[keys[name][0].start_mark.line] = " " * indent + f"{name}: {value}"
-            else:
-                lines.append(" " * indent + f"{name}: {value}")
-        if lines:
-            out.append((after, lines))
-    return out, replace
+        anchor = next(n for n in ("as_of", "usd_per_mtok_output", "usd_per_gpu_hour") if n in keys)
+        indent = " " * node.value[0][0].start_mark.column
+        out[keys[anchor][0].start_mark.line] += [f"{indent}{name}: {value}" for name, value in fields.items()]
+    return out
 
 
 def cite_file(path: Path, market: str, snaps: Snapshots, result: Citations, write=True):
@@ -496,26 +494,24 @@ def cite_file(path: Path, market: str, snaps: Snapshots, result: Citations, writ
                 outcome.reason, outcome.detail = why
             elif price.get("origin_url") and price["origin_url"] != found.origin_url:
                 outcome.reason, outcome.detail = OTHER_ORIGIN, f"{price['origin_url']} (snapshot: {found.origin_url})"
+            elif price.get("price_date") and cb._as_date(price["price_date"]) != found.price_date:
+                outcome.reason, outcome.detail = OTHER_DATE, f"{price['price_date']} (snapshot: {found.price_date})"
             else:
                 outcome.origin_url, outcome.price_date = found.origin_url, found.price_date
                 fields = {}
                 if price.get("origin_url") != found.origin_url:
                     fields["origin_url"] = found.origin_url
-                if found.price_date and cb._as_date(price.get("price_date")) != found.price_date:
+                if found.price_date and not price.get("price_date"):
                     fields["price_date"] = found.price_date.isoformat()
                 if fields:
                     planned.append((node, fields))
             result.outcomes.append(outcome)
     if not planned:
         return
-    inserts, replace = _insertions(text, planned)
-    lines = text.splitlines(keepends=True)
-    by_line = defaultdict(list)
-    for after, new in inserts:
-        by_line[after] += new
+    by_line = _insertions(planned)
     out = []
-    for i, line in enumerate(lines):
-        out.append(replace[i] + "\n" if i in replace else line)
+    for i, line in enumerate(text.splitlines(keepends=True)):
+        out.append(line if line.endswith("\n") else line + "\n")
         out += [n + "\n" for n in by_line.get(i, [])]
     new_text = "".join(out)
     _check_same_data(data, yaml.safe_load(new_text), path)
