@@ -259,3 +259,49 @@ def test_the_shipped_hand_files_are_what_cite_hand_makes(shared_data):
     assert all(o.reason for o in result.refused)
     hyperbolic = [o for o in result.refused if o.path == "hyperbolic.yaml"]
     assert hyperbolic and all("huggingface_hyperbolic" in o.detail for o in hyperbolic)
+
+
+# --- where the citation shows ------------------------------------------------------------------------
+
+GENAI_FILE = "https://github.com/pydantic/genai-prices/blob/47df840a5ab10bbcffb8e5ac01b9899032245d1b/prices/providers/anthropic.yml"
+
+
+@pytest.mark.django_db
+def test_data_report_and_sources_count_curated_prices_with_and_without_a_cited_origin(client):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from tests.factories import GpuPriceObservationFactory, InferencePriceObservationFactory
+
+    curated = {"source": "curated", "is_curated": True}
+    GpuPriceObservationFactory(origin_url="https://github.com/o/r/blob/abc12345/x.csv", **curated)
+    GpuPriceObservationFactory(origin_url="", **curated)
+    InferencePriceObservationFactory(origin_url=GENAI_FILE, **curated)
+    InferencePriceObservationFactory(origin_url="https://github.com/o/r/blob/abc12345/y.json")  # scraped: not counted
+    out = StringIO()
+    call_command("data_report", "--json", stdout=out)
+    cited = json.loads(out.getvalue())["curated"]["cited_origin"]
+    assert cited == {"gpu": {"cited": 1, "none": 1}, "inference": {"cited": 1, "none": 0}}
+    text = StringIO()
+    call_command("data_report", stdout=text)
+    assert "GPU-hour 1 of 2 (1 none); per-token 1 of 1 (0 none)" in text.getvalue()
+    body = client.get("/sources/").content.decode()
+    assert "GPU-hour 1 of 2" in body and "per-token 1 of 1" in body and "1 without" in body
+
+
+@pytest.mark.django_db
+def test_a_cited_hand_price_shows_the_file_it_came_from_beside_the_provider_page(client):
+    from tests.factories import InferenceOfferingFactory, InferencePriceObservationFactory, LanguageModelFactory
+
+    model = LanguageModelFactory(slug="cited-model")
+    InferencePriceObservationFactory(
+        offering=InferenceOfferingFactory(model=model),
+        source="curated",
+        is_curated=True,
+        source_url="https://www.anthropic.com/pricing",
+        origin_url=GENAI_FILE,
+    )
+    body = client.get("/models/cited-model/").content.decode()
+    assert f'href="{GENAI_FILE}"' in body and "from genai-prices/anthropic.yml" in body
+    assert 'href="https://www.anthropic.com/pricing"' in body and "provider page" in body
