@@ -55,7 +55,7 @@ LICENCES = {
     "models.dev": cb.LICENSED["models.dev"][0],
     "genai-prices": cb.LICENSED["genai-prices"][0],
     "opencomputeprices": cb.LICENSED["opencomputeprices"][0],
-    "ewyluda": "MIT (ewyluda/gpu-price-index)",
+    "ewyluda": "MIT (ewyluda/gpu-price-index; its note: prices remain their publishers' information)",
 }
 # Every file a citation may point at starts with one of these (tests check the shipped citations).
 LICENSED_PREFIXES = (
@@ -104,6 +104,7 @@ class Outcome:
     where: str  # offering and entry, for the listing
     as_of: date
     origin_url: str = ""
+    snapshot: str = ""  # the cited snapshot's name (a key of LICENCES)
     price_date: date | None = None
     reason: str = ""  # why it is not cited ("" = cited)
     detail: str = ""
@@ -120,6 +121,11 @@ class Citations:
         for o in self.outcomes:
             out[o.market][o.reason or "cited"] += 1
         return {m: out[m] for m in sorted(out)}
+
+    def by_snapshot(self):
+        """{(market, snapshot, its licence): prices cited from it}."""
+        cited = Counter((o.market, o.snapshot, LICENCES[o.snapshot]) for o in self.outcomes if not o.reason)
+        return dict(sorted(cited.items()))
 
     @property
     def refused(self):
@@ -498,6 +504,7 @@ def cite_file(path: Path, market: str, snaps: Snapshots, result: Citations, writ
                 outcome.reason, outcome.detail = OTHER_DATE, f"{price['price_date']} (snapshot: {found.price_date})"
             else:
                 outcome.origin_url, outcome.price_date = found.origin_url, found.price_date
+                outcome.snapshot = found.snapshot
                 fields = {}
                 if price.get("origin_url") != found.origin_url:
                     fields["origin_url"] = found.origin_url

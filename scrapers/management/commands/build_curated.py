@@ -68,5 +68,8 @@ class Command(BaseCommand):
             for reason, n in sorted(counts.items()):
                 if reason != "cited":
                     w(f"  not cited, {reason}: {n}")
+        w("cited, by snapshot:")
+        for (market, snapshot, licence), n in result.by_snapshot().items():
+            w(f"  {market} {snapshot} ({licence}): {n}")
         verb = "changed" if write else "would change"
         w(f"{len(result.files_changed)} file(s) {verb}" + "".join(f"\n  {p}" for p in result.files_changed))
