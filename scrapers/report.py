@@ -96,16 +96,23 @@ class CuratedReport:
     collected_to: date | None = None
     published: int = 0
     ages: list = field(default_factory=list)
+    # Prices that cite where their number came from (origin_url), per market: {"gpu"|"inference": (cited, all)}.
+    cited: dict = field(default_factory=dict)
 
     @property
     def histogram(self):
         return histogram(self.ages)
+
+    @property
+    def uncited(self):
+        return sum(total - n for n, total in self.cited.values())
 
     def as_dict(self):
         return {
             "curated_offerings": self.offerings,
             "curated_prices": self.prices,
             "undated_prices": self.undated,
+            "cited_origin": {market: {"cited": n, "none": total - n} for market, (n, total) in self.cited.items()},
             "price_dates": [d.isoformat() if d else None for d in (self.oldest, self.newest)],
             "collected": [d.isoformat() if d else None for d in (self.collected_from, self.collected_to)],
             "listed_prices_published": self.published,
@@ -183,9 +190,10 @@ def data_report(today=None) -> DataReport:
             if target is not None:
                 target.published += 1
                 target.ages.append(age)
-    for observations in (GpuPriceObservation, InferencePriceObservation):
+    for market, observations in (("gpu", GpuPriceObservation), ("inference", InferencePriceObservation)):
         facts = observations.objects.filter(is_curated=True).aggregate(
             prices=Count("pk"),
+            cited=Count("pk", filter=~Q(origin_url="")),
             offerings=Count("offering", distinct=True),
             undated=Count("pk", filter=Q(price_date__isnull=True)),
             oldest=Min("price_date"),
@@ -196,6 +204,7 @@ def data_report(today=None) -> DataReport:
         curated.prices += facts["prices"]
         curated.offerings += facts["offerings"]
         curated.undated += facts["undated"]
+        curated.cited[market] = (facts["cited"], facts["prices"])
         for name, pick in (("oldest", min), ("newest", max), ("collected_from", min), ("collected_to", max)):
             values = [v for v in (getattr(curated, name), facts[name]) if v]
             setattr(curated, name, pick(values) if values else None)

@@ -328,3 +328,38 @@ def test_the_same_offering_twice_in_a_file_is_refused(small_set):
     edit(small_set[1] / "offerings" / "together.yaml", lambda d: d["offerings"].append(dict(d["offerings"][0])))
     with pytest.raises(CuratedDataError, match=r"together.yaml, entry 2 \(llama-3-3-70b\): the same offering"):
         load_curated(*small_set)
+
+
+def test_origin_url_and_price_date_are_stored_for_current_and_history_prices(small_set):
+    """A hand price cites where its number came from (origin_url) apart from the provider's page (source_url),
+    and keeps the date its source states (price_date) apart from the collection day (as_of): on the current
+    price and on every history entry, both markets."""
+    pdir, idir = small_set
+    gpu_file = pdir / "gpu_offerings" / "lambda.yaml"
+    data = yaml.safe_load(gpu_file.read_text())
+    data["offerings"][0]["origin_url"] = "https://github.com/o/r/blob/abc12345/now.csv"
+    data["offerings"][0]["history"][0].update(origin_url="https://github.com/o/r/blob/abc12345/then.csv")
+    write(gpu_file, data)
+    token_file = idir / "offerings" / "together.yaml"
+    data = yaml.safe_load(token_file.read_text())
+    data["offerings"][0].update(origin_url="https://github.com/o/r/blob/abc12345/p.yml", price_date="2026-01-30")
+    data["offerings"][0]["history"] = [
+        {
+            "as_of": "2025-08-14",
+            "usd_per_mtok_input": "0.9",
+            "usd_per_mtok_output": "0.9",
+            "origin_url": "https://x.org/h",
+        }
+    ]
+    write(token_file, data)
+    load_curated(pdir, idir)
+    gpu = {o.observed_on.isoformat(): o for o in GpuPriceObservation.objects.all()}
+    assert gpu["2026-01-09"].origin_url == "https://github.com/o/r/blob/abc12345/now.csv"
+    assert gpu["2025-06-01"].origin_url == "https://github.com/o/r/blob/abc12345/then.csv"
+    assert gpu["2026-01-09"].source_url == "https://lambda.ai/pricing" and gpu["2026-01-09"].price_date is None
+    token = {o.observed_on.isoformat(): o for o in InferencePriceObservation.objects.all()}
+    assert token["2026-02-14"].origin_url == "https://github.com/o/r/blob/abc12345/p.yml"
+    assert token["2026-02-14"].price_date.isoformat() == "2026-01-30"
+    assert token["2025-08-14"].origin_url == "https://x.org/h" and token["2025-08-14"].price_date is None
+    offering = InferenceOffering.objects.with_latest_price().get()
+    assert offering.latest_origin_url == "https://github.com/o/r/blob/abc12345/p.yml"

@@ -38,3 +38,16 @@ def price_age(offering, today=None):
 def price_age_words(offering):
     days = _age(offering)
     return age_in_words(days) if days is not None else "undated"
+
+
+@register.filter
+def origin_file(url):
+    """A short name for the file a price's number came from: "genai-prices/anthropic.yml" for a GitHub file
+    at its version, the host for any other page."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(str(url or ""))
+    path = [p for p in parts.path.split("/") if p]
+    if parts.netloc == "github.com" and len(path) >= 5 and path[2] in ("blob", "tree"):
+        return f"{path[1]}/{path[-1]}"
+    return parts.netloc.removeprefix("www.") or str(url or "")

@@ -29,6 +29,11 @@ class Command(BaseCommand):
             f"price dates {c.oldest or '-'} .. {c.newest or '-'}; collected {c.collected_from or '-'} .. "
             f"{c.collected_to or '-'}; publishes {c.published} listed prices"
         )
+        cited = {"gpu": "GPU-hour", "inference": "per-token"}
+        w(
+            "curated prices citing their origin: "
+            + "; ".join(f"{cited[m]} {n} of {total} ({total - n} none)" for m, (n, total) in c.cited.items())
+        )
         w("")
         header = f"{'source':<22} {'last good run':<17} {'seen':>6} {'publ':>6} {'flag':>5} {'unm':>5}"
         header += f" {'feeds':>6} {'disagr':>6}"
