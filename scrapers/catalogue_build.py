@@ -732,6 +732,25 @@ def genai_checked(data: Path) -> dict:
     return checked
 
 
+def genai_prices_on(prices, day):
+    """The genai-prices `prices` dict in effect on `day`, or None. A list holds conditional prices: the
+    unconditional one, replaced by the latest `start_date` on or before `day`; prices that hold only at some
+    hours (DeepSeek's off-peak) are never a list price."""
+    if isinstance(prices, list):
+        chosen, since = None, None
+        for p in prices:
+            constraint = p.get("constraint") or {}
+            start = constraint.get("start_date")
+            if not constraint:
+                chosen = chosen if since else p.get("prices")
+            elif set(constraint) == {"start_date"} and isinstance(start, str | date):
+                start = start if isinstance(start, date) else date.fromisoformat(start)
+                if start <= day and (since is None or start > since):
+                    chosen, since = p.get("prices"), start
+        prices = chosen
+    return prices if isinstance(prices, dict) else None
+
+
 def _genai_model(build, index, pid, m):
     """A model genai-prices states with its name, its context window and its maker (the id's org prefix):
     those facts, each citing the file they were read from, unreviewed. None when it states less."""
@@ -771,10 +790,10 @@ def build_genai_offerings(data, hand, index, build, pages):
         name = "Hugging Face Inference Providers" if pid.startswith("huggingface_") else provider.get("name") or pid
         page = (provider.get("pricing_urls") or [""])[0]
         for m in provider.get("models") or []:
-            prices = m.get("prices")
-            if isinstance(prices, list):  # date- or time-conditional prices: the unconditional default first
-                prices = next((p.get("prices") for p in prices if not p.get("constraint")), None)
-            if not isinstance(prices, dict):
+            # The price in force on the day genai-prices checked it (or its snapshot's day), not the first listed.
+            on = checked.get((pid, m.get("id")), (day, ""))[0]
+            prices = genai_prices_on(m.get("prices"), on)
+            if prices is None:
                 build.saw("genai-prices", pid, slug, "only time-conditional prices")
                 continue
             price_in, price_out = _decimal(_base(prices.get("input_mtok"))), _decimal(_base(prices.get("output_mtok")))

@@ -149,22 +149,9 @@ def _mtok(value, per):
 
 
 def genai_price_on(prices, day):
-    """(input, output) USD per 1M in effect on `day` from a genai-prices `prices` field, or None. A list holds
-    conditional prices: the unconditional one, replaced by the latest `start_date` on or before `day`; prices
-    that hold only at some hours (DeepSeek's off-peak) are never a list price."""
-    if isinstance(prices, list):
-        chosen, since = None, None
-        for p in prices:
-            constraint = p.get("constraint") or {}
-            start = constraint.get("start_date")
-            if not constraint:
-                chosen = chosen if since else p.get("prices")
-            elif set(constraint) == {"start_date"} and isinstance(start, str | date):
-                start = start if isinstance(start, date) else date.fromisoformat(start)
-                if start <= day and (since is None or start > since):
-                    chosen, since = p.get("prices"), start
-        prices = chosen
-    if not isinstance(prices, dict):
+    """(input, output) USD per 1M in effect on `day` from a genai-prices `prices` field, or None."""
+    prices = cb.genai_prices_on(prices, day)
+    if prices is None:
         return None
     price_in, price_out = _dec(cb._base(prices.get("input_mtok"))), _dec(cb._base(prices.get("output_mtok")))
     return None if price_in is None or price_out is None else (price_in, price_out)

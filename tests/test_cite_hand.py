@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scrapers import cite_hand
+from scrapers import catalogue_build, cite_hand
 
 ROOT = Path(__file__).resolve().parent.parent
 LITELLM_2026 = (
@@ -222,6 +222,8 @@ def test_genai_prices_date_effective_price_is_the_one_in_force_on_the_checked_da
     ]
     assert cite_hand.genai_price_on(prices, date(2025, 6, 1)) == (10, 40)
     assert cite_hand.genai_price_on(prices, date(2025, 7, 12)) == (2, 8)
+    # build_curated reads genai-prices through the same rule (it used to take the first, unconditional price)
+    assert catalogue_build.genai_prices_on(prices, date(2025, 7, 12)) == {"input_mtok": 2, "output_mtok": 8}
 
 
 # --- the shipped hand files --------------------------------------------------------------------------
