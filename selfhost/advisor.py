@@ -157,7 +157,12 @@ def advise(s: Situation, api_speeds=None) -> dict:
         recommended = OWNED if owned_fit else (SELF_HOSTED if in_account and s.open_weights else MANAGED)
         if s.self_host_problem and s.open_weights and not in_account:
             recommended = SERVERLESS  # the per-token route is the one left to test against the target
-        reasons.append("No eligible route has a price at these inputs; see each route's reasons.")
+            reasons.append(
+                "No route is known to meet your latency target: self-hosting cannot, and no measured per-token "
+                "endpoint does; test the per-token providers against it."
+            )
+        else:
+            reasons.append("No eligible route has a price at these inputs; see each route's reasons.")
     else:
         best = min(priced, key=lambda r: r["monthly_cost"])
         recommended = best["route"]

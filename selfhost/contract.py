@@ -128,6 +128,20 @@ class Unmet:
     def unit(self):
         return "ms (p95 time to first token)" if self.field == "p95_ttft_ms" else "output tokens/s per user"
 
+    @property
+    def short_unit(self):
+        return "ms" if self.field == "p95_ttft_ms" else "tokens/s"
+
+    @property
+    def brief(self):
+        """One line for a table of GPUs: what this replica reaches against the target."""
+        target = f"{self.target.normalize():f}"
+        if self.field == "p95_ttft_ms":
+            return (
+                f"{self.replica}: a prompt alone takes ~{self.reached:,.0f} ms ({self.basis}), over your {target} ms."
+            )
+        return f"{self.replica}: at most ~{self.reached:,.0f} tokens/s per user ({self.basis}), under your {target}."
+
 
 def _speed_unmet(plan, target, reached, basis):
     return Unmet(
@@ -137,8 +151,8 @@ def _speed_unmet(plan, target, reached, basis):
         basis,
         plan.describe(),
         f"Self-hosting cannot meet {target:g} tokens/s per user: {plan.describe()} reaches at most "
-        f"~{reached:,.0f} tokens/s for one user of {plan.model.name} ({basis}). No breakeven at this target; "
-        "a bigger replica (GPUs per replica) decodes faster.",
+        f"~{reached:,.0f} tokens/s for one user of {plan.model.name} ({basis}); a bigger replica (GPUs per "
+        "replica) decodes faster.",
     )
 
 
@@ -150,8 +164,8 @@ def _ttft_unmet(plan, target, alone_ms, prompt_tokens, basis):
         basis,
         plan.describe(),
         f"Self-hosting cannot meet a p95 time to first token of {target:g} ms: on {plan.describe()} a "
-        f"{prompt_tokens:,}-token prompt alone takes ~{alone_ms:,.0f} ms to prefill ({basis}). No breakeven at "
-        "this target; a bigger replica prefills faster.",
+        f"{prompt_tokens:,}-token prompt alone takes ~{alone_ms:,.0f} ms to prefill ({basis}); a bigger replica "
+        "prefills faster.",
     )
 
 
@@ -534,7 +548,7 @@ def _self_hosting(a: Answer, cd, model, shape, share):
             reached, basis, measured_rates = _fastest_for_one_user(plan, measured, eff, shape, profile_key, exc.reached)
             if reached < speed:
                 miss = _speed_unmet(plan, speed, reached, basis)
-                a.candidates.append((g, planner.NoPlan(miss.reason, miss.field), None, None))
+                a.candidates.append((g, planner.NoPlan(miss.brief, miss.field), None, None))
                 misses.append((miss, g, plan, None, prices.get(g.pk)))
                 continue
             rates, used = measured_rates  # a measured profile of this very replica serves each user that fast
@@ -544,7 +558,7 @@ def _self_hosting(a: Answer, cd, model, shape, share):
             _, alone = throughput.ttft_utilization_cap(shape[0], prefill, ttft)
             if alone > ttft:
                 miss = _ttft_unmet(plan, cd["p95_ttft_ms"], alone, shape[0], "yours" if typed else rates.basis)
-                a.candidates.append((g, planner.NoPlan(miss.reason, miss.field), None, None))
+                a.candidates.append((g, planner.NoPlan(miss.brief, miss.field), None, None))
                 misses.append((miss, g, plan, rates, prices.get(g.pk)))
                 continue
         offering = prices.get(g.pk)
