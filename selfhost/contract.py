@@ -105,6 +105,24 @@ class BreakevenForm(forms.Form):
     )
     profile = forms.SlugField(required=False, max_length=150, widget=forms.HiddenInput)
 
+    FIELDSETS = (  # the page's fieldsets: legend, then its inputs in order
+        ("Workload", "model tokens_per_day input_per_output input_tokens_per_day output_tokens_per_day"),
+        ("Demand and targets", "peak_to_average_ratio utilization tokens_per_second_per_user p95_ttft_ms residency"),
+        (
+            "Per-token API",
+            "api_input_price api_output_price cached_input_price cache_hit_rate batch_share batch_discount",
+        ),
+        (
+            "Rented GPUs",
+            "gpu gpu_hourly_price gpus_per_replica precision context_tokens concurrency "
+            "prefill_tokens_per_second decode_tokens_per_second",
+        ),
+    )
+
+    def fieldsets(self):
+        """[(legend, [bound fields])] in the page's order: every visible input once (profile is hidden)."""
+        return [(legend, [self[name] for name in names.split()]) for legend, names in self.FIELDSETS]
+
 
 # --- the answer ------------------------------------------------------------------------------------
 

@@ -387,6 +387,14 @@ def test_page_with_no_data_shows_missing_fields_next_to_them(client):
     assert "vendor/plotly-basic.min.js" not in html
 
 
+def test_the_page_shows_every_visible_input_once_in_its_fieldsets():
+    from selfhost.contract import BreakevenForm
+
+    shown = [field.name for _, fields in BreakevenForm().fieldsets() for field in fields]
+    visible = [name for name, field in BreakevenForm.base_fields.items() if not field.widget.is_hidden]
+    assert sorted(shown) == sorted(visible) and len(shown) == len(set(shown))
+
+
 def test_page_shows_a_bad_input_next_to_its_field(client, catalogue):
     response = client.get(PAGE, {"model": "llama-3-3-70b", "cache_hit_rate": "2"})
     assert response.status_code == 200
