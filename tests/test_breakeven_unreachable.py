@@ -278,3 +278,16 @@ def test_gpt_oss_120b_at_the_fastest_measured_speed(client, shared_data):
     assert page.status_code == 200 and page.context["a"].unmet.reached == pytest.approx(
         body["self_host"]["reached"], abs=0.05
     )
+
+
+def test_the_schema_documents_an_answer_without_self_hosting(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    components = schema["components"]["schemas"]
+    answer = components["BreakevenOut"]["properties"]
+    assert {"self_host", "api_at_target"} <= set(answer)
+    self_host = components["SelfHostOut"]["properties"]
+    assert {"eligible", "reason", "target_field", "target", "reached", "unit", "basis", "replica"} <= set(self_host)
+    assert "null" in self_host["eligible"]["description"]  # says what an ineligible answer leaves out
+    at_target = components["ApiAtTargetOut"]["properties"]
+    assert {"met", "provider", "tokens_per_second_p50", "monthly_cost", "fastest_provider", "reason"} <= set(at_target)
+    assert "self_host.eligible" in schema["paths"]["/api/v1/breakeven"]["get"]["description"]
