@@ -85,19 +85,62 @@ api.add_router("", scrapers_router)
 # selfhost.contract.breakeven_response, the one contract the /breakeven/ page shares (answer and 400 errors).
 
 
+class SelfHostOut(Schema):
+    """Whether self-hosting on rented GPUs can serve the workload at the latency targets asked for."""
+
+    eligible: bool = Field(
+        ..., description="False when no planned replica meets tokens_per_second_per_user or p95_ttft_ms: then "
+        "every self-hosting cost and the breakeven are null and the route advisor recommends a per-token route."
+    )  # fmt: skip
+    reason: str | None = Field(None, description="Why self-hosting is not eligible, with the figures; null if it is.")
+    target_field: Literal["tokens_per_second_per_user", "p95_ttft_ms"] | None = Field(
+        None, description="The input whose target is not met."
+    )
+    target: float | None = Field(None, description="The target asked for, in `unit`.")
+    reached: float | None = Field(
+        None, description="The best the closest replica does, in `unit`: the most output tokens/s one user sees "
+        "on it, or the least time to first token (a prompt alone, no queue)."
+    )  # fmt: skip
+    unit: str | None = Field(None, description="`output tokens/s per user` or `ms (p95 time to first token)`.")
+    basis: str | None = Field(None, description="`measured` (a throughput profile), `estimated`, or `yours`.")
+    replica: str | None = Field(None, description="The replica planned (or closest to the target), in words.")
+
+
+class ApiAtTargetOut(Schema):
+    """The cheapest per-token offering measured at or above tokens_per_second_per_user (p50 per request)."""
+
+    target_tokens_per_second_per_user: float
+    met: bool = Field(..., description="True when a measured offering reaches the target.")
+    provider: str | None
+    usd_per_mtok_input: float | None
+    usd_per_mtok_output: float | None
+    tokens_per_second_p50: float | None = Field(None, description="Its measured p50 output tokens/s per request.")
+    measured_on: str | None = Field(None, description="UTC day of that measurement.")
+    monthly_cost: float | None = Field(None, description="USD per month for this workload at its prices.")
+    fastest_provider: str | None = Field(None, description="When none reaches the target: the fastest measured.")
+    fastest_tokens_per_second_p50: float | None
+    reason: str | None = Field(None, description="Why no offering qualifies (none measured, or none that fast).")
+
+
 class BreakevenOut(Schema):
     api_monthly_cost: float | None = Field(..., description="USD per month through the API.")
-    self_host_monthly_cost: float | None = Field(..., description="USD per month for the GPUs.")
+    self_host_monthly_cost: float | None = Field(
+        ..., description="USD per month for the GPUs; null when self_host.eligible is false."
+    )
     replicas: int | None
     gpus: int | None
     breakeven_tokens_per_day: int | None
     no_breakeven_reason: str | None
+    self_host: SelfHostOut | None = Field(None, description="Whether self-hosting can meet the latency targets.")
+    api_at_target: ApiAtTargetOut | None = Field(
+        None, description="With tokens_per_second_per_user and a model: the per-token offering measured that fast."
+    )
     self_host_cost_per_mtok: float | None = Field(..., description="USD per 1M tokens self-hosted.")
     api_cost_per_mtok: float | None = Field(..., description="USD per 1M tokens through the API.")
     api_daily_cost: float | None
     busy_fraction: float | None
     self_host_daily_cost: float | None = Field(None, description="USD per day for the GPUs.")
-    cheaper: Literal["self_host", "api"]
+    cheaper: Literal["self_host", "api"] = Field(..., description="`api` whenever self-hosting is not eligible.")
     volumes: dict[str, Any] | None = Field(None, description="Tokens/day ranges where self-hosting is cheaper.")
     inputs: dict[str, Any]
     sources: dict[str, Any]
@@ -132,7 +175,9 @@ def _breakeven_parameters():
     openapi_extra={"parameters": _breakeven_parameters()},
 )
 def breakeven(request):
-    """The numbers of /breakeven/; a bad input is a 400 naming each field."""
+    """The numbers of /breakeven/; a bad input is a 400 naming each field. A latency target that no
+    self-hosted replica meets is not an error: a 200 with `self_host.eligible` false, no breakeven, and the
+    per-token route that meets it (`api_at_target`)."""
     status, body = breakeven_response(request.GET)
     return Status(status, body)
 

@@ -85,6 +85,23 @@ class InferencePriceObservationAdmin(admin.ModelAdmin):
         "source",
         "is_curated",
     ]
+    # The form reads offering, day, prices, then provenance (the shared PriceObservation fields come first
+    # in the model's own order).
+    fields = [
+        "offering",
+        "observed_on",
+        "price_date",
+        "usd_per_mtok_input",
+        "usd_per_mtok_output",
+        "usd_per_mtok_cached_input",
+        "usd_per_mtok_cache_write",
+        "batch_discount",
+        "context_served",
+        "source",
+        "source_url",
+        "origin_url",
+        "is_curated",
+    ]
     list_filter = ["is_curated", "source", "offering__serving_kind", "offering__provider"]
     list_select_related = ["offering__provider", "offering__model"]
     search_fields = ["offering__provider__name", "offering__model__name", "source"]

@@ -7,13 +7,20 @@ Token prices are USD per 1M tokens as Decimal. Providers are shared with the GPU
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.urls import reverse
 
 from computeprices.freshness import freshness_of, offering_freshness
-from providers.models import AliasQuerySet, ListingQuerySet, Provider, normalize_alias
+from providers.models import (
+    AliasQuerySet,
+    ListingQuerySet,
+    PriceObservation,
+    Provider,
+    normalize_alias,
+    publish_order_index,
+)
 
 DEFAULT_BLEND_INPUT_PARTS = 3  # DESIGN.md: blended = (3 x input + 1 x output) / 4
 
@@ -257,12 +264,10 @@ def _non_negative(field):
     return Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gte": 0})
 
 
-class InferencePriceObservation(models.Model):
+class InferencePriceObservation(PriceObservation):
     """What one source said one inference offering cost on one UTC day, in USD per 1M tokens."""
 
     offering = models.ForeignKey(InferenceOffering, on_delete=models.CASCADE, related_name="observations")
-    observed_on = models.DateField(help_text="UTC day the price was collected (by a scraper or for the curated set).")
-    price_date = models.DateField(null=True, blank=True, help_text="The date the source states; blank = undated.")
     usd_per_mtok_input = models.DecimalField("USD per 1M input tokens", max_digits=12, decimal_places=6)
     usd_per_mtok_output = models.DecimalField("USD per 1M output tokens", max_digits=12, decimal_places=6)
     usd_per_mtok_cached_input = models.DecimalField(
@@ -276,25 +281,8 @@ class InferencePriceObservation(models.Model):
     )
     context_served = models.PositiveIntegerField("context served (tokens)", null=True, blank=True)
     source = models.CharField(max_length=60, help_text='"curated", or the scraper source, e.g. "openrouter".')
-    source_url = models.URLField(
-        "provider page", max_length=500, blank=True, help_text="The provider's own price page, for the reader."
-    )
-    origin_url = models.URLField(
-        max_length=500,
-        blank=True,
-        help_text="Where the number came from: aggregator file at its version, or page.",
-    )
-    rank = models.PositiveSmallIntegerField(
-        default=0,
-        editable=False,
-        help_text="Source precedence (scrapers.precedence): the higher rank publishes on a same-day tie.",
-    )
-    is_curated = models.BooleanField(
-        "curated", default=False, help_text="Set by admins and load_curated; scrapers never touch curated rows."
-    )
 
-    class Meta:
-        ordering = ["-observed_on"]
+    class Meta(PriceObservation.Meta):
         constraints = [
             models.UniqueConstraint(
                 fields=["offering", "observed_on", "source"], name="inference_observation_unique_per_day_source"
@@ -315,14 +303,7 @@ class InferencePriceObservation(models.Model):
         indexes = [
             # with_latest_price(): per offering, ORDER BY PUBLISH_ORDER (all DESC) LIMIT 1.
             # nine subqueries per offering; the whole order in the index makes each one a single index read.
-            models.Index(
-                "offering",
-                F("observed_on").desc(),
-                F("is_curated").desc(),
-                F("rank").desc(),
-                F("id").desc(),
-                name="inf_obs_latest_full_idx",
-            ),
+            publish_order_index("inf_obs_latest_full_idx"),
             # bump_data_version(): the newest token price day (the footer's "as of"), and /sources/'s count of
             # recent observations (observed_on >= a day); without it both scan every token price.
             models.Index(fields=["observed_on"], name="inf_observation_day_idx"),
@@ -333,10 +314,6 @@ class InferencePriceObservation(models.Model):
             f"{self.offering} ${self.usd_per_mtok_input}/${self.usd_per_mtok_output} per 1M "
             f"on {self.observed_on} ({self.source})"
         )
-
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        InferenceOffering.objects.filter(pk=self.offering_id).refresh_seen()
 
     @property
     def blended(self):
@@ -481,6 +458,8 @@ class EndpointMeasurement(models.Model):
     def reject(self):
         self.status = MeasurementStatus.REJECTED
         self.save(update_fields=["status"])
+
+
 @receiver(post_delete, sender=InferencePriceObservation)
 def _observation_deleted(sender, instance, **kwargs):
     InferenceOffering.objects.filter(pk=instance.offering_id).refresh_seen()

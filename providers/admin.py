@@ -82,6 +82,19 @@ class GpuOfferingAdmin(admin.ModelAdmin):
 @admin.register(GpuPriceObservation)
 class GpuPriceObservationAdmin(admin.ModelAdmin):
     list_display = ["offering", "observed_on", "usd_per_gpu_hour", "usd_per_instance_hour", "source", "is_curated"]
+    # The form reads offering, day, prices, then provenance (the shared PriceObservation fields come first
+    # in the model's own order).
+    fields = [
+        "offering",
+        "observed_on",
+        "price_date",
+        "usd_per_gpu_hour",
+        "usd_per_instance_hour",
+        "source",
+        "source_url",
+        "origin_url",
+        "is_curated",
+    ]
     list_filter = ["is_curated", "source", "offering__pricing_type", "offering__provider"]
     list_select_related = ["offering__provider", "offering__gpu"]
     search_fields = ["offering__provider__name", "offering__gpu__name", "offering__instance_name", "source"]

@@ -322,6 +322,14 @@ class GpuAlias(models.Model):
 PUBLISH_ORDER = ("-observed_on", "-is_curated", "-rank", "-pk")
 
 
+def publish_order_index(name):
+    """The index with_latest_price() reads on a PriceObservation table: per offering, PUBLISH_ORDER (all
+    descending), so each offering's published observation is one index entry instead of a sort."""
+    return models.Index(
+        "offering", F("observed_on").desc(), F("is_curated").desc(), F("rank").desc(), F("id").desc(), name=name
+    )
+
+
 class PricingType(models.TextChoices):
     ON_DEMAND = "on_demand", "On-demand"
     SPOT = "spot", "Spot"
@@ -428,17 +436,14 @@ class GpuOffering(models.Model):
         return offering_freshness(self, today)
 
 
-class GpuPriceObservation(models.Model):
-    """What one source said one offering cost on one UTC day."""
+class PriceObservation(models.Model):
+    """What both markets' daily prices share: the day, the source's own date, where the number came from,
+    its publishing precedence and whether an admin curated it. A subclass adds `offering` (a ForeignKey
+    whose model's queryset has refresh_seen()), `source`, its prices, and its named constraints and indexes.
+    """
 
-    offering = models.ForeignKey(GpuOffering, on_delete=models.CASCADE, related_name="observations")
     observed_on = models.DateField(help_text="UTC day the price was collected (by a scraper or for the curated set).")
     price_date = models.DateField(null=True, blank=True, help_text="The date the source states; blank = undated.")
-    usd_per_gpu_hour = models.DecimalField("USD per GPU-hour", max_digits=10, decimal_places=4)
-    usd_per_instance_hour = models.DecimalField(
-        "USD per instance-hour", max_digits=12, decimal_places=4, null=True, blank=True
-    )
-    source = models.CharField(max_length=60, help_text='"curated", or the scraper source, e.g. "skypilot:aws".')
     source_url = models.URLField(
         "provider page", max_length=500, blank=True, help_text="The provider's own price page, for the reader."
     )
@@ -457,7 +462,25 @@ class GpuPriceObservation(models.Model):
     )
 
     class Meta:
+        abstract = True
         ordering = ["-observed_on"]
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        self._meta.get_field("offering").related_model.objects.filter(pk=self.offering_id).refresh_seen()
+
+
+class GpuPriceObservation(PriceObservation):
+    """What one source said one offering cost on one UTC day."""
+
+    offering = models.ForeignKey(GpuOffering, on_delete=models.CASCADE, related_name="observations")
+    usd_per_gpu_hour = models.DecimalField("USD per GPU-hour", max_digits=10, decimal_places=4)
+    usd_per_instance_hour = models.DecimalField(
+        "USD per instance-hour", max_digits=12, decimal_places=4, null=True, blank=True
+    )
+    source = models.CharField(max_length=60, help_text='"curated", or the scraper source, e.g. "skypilot:aws".')
+
+    class Meta(PriceObservation.Meta):
         constraints = [
             models.UniqueConstraint(
                 fields=["offering", "observed_on", "source"], name="gpu_observation_unique_per_day_source"
@@ -472,24 +495,13 @@ class GpuPriceObservation(models.Model):
             # with_latest_price(): per offering, ORDER BY PUBLISH_ORDER (all DESC) LIMIT 1.
             # The whole order is in the index, so each subquery reads one index entry instead of sorting
             # the offering's history (EXPLAIN at 100x: an Incremental Sort per offering without it).
-            models.Index(
-                "offering",
-                F("observed_on").desc(),
-                F("is_curated").desc(),
-                F("rank").desc(),
-                F("id").desc(),
-                name="gpu_obs_latest_full_idx",
-            ),
+            publish_order_index("gpu_obs_latest_full_idx"),
             # Daily statistics: every observation of one day; bump_data_version(): the newest GPU price day.
             models.Index(fields=["observed_on"], name="gpu_observation_day_idx"),
         ]
 
     def __str__(self):
         return f"{self.offering} ${self.usd_per_gpu_hour}/GPU-hr on {self.observed_on} ({self.source})"
-
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        GpuOffering.objects.filter(pk=self.offering_id).refresh_seen()
 
 
 @receiver(post_delete, sender=GpuPriceObservation)

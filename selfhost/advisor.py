@@ -58,7 +58,10 @@ def _speed_note(s: Situation, api_speeds):
     target = s.tokens_per_second_per_user or 0
     fast = {name: v for name, v in api_speeds.items() if v >= target}
     if not fast:
-        return False, f"No measured endpoint reaches {target:g} tokens/s per user."
+        fastest = max(api_speeds, key=api_speeds.get, default=None)
+        return False, f"No measured endpoint reaches {target:g} tokens/s per user" + (
+            f"; the fastest, {fastest}, is measured at {api_speeds[fastest]:,.0f}." if fastest else "."
+        )
     name = max(fast, key=fast.get)
     return True, f"{name} measured at {fast[name]:,.0f} tokens/s per user."
 
@@ -148,9 +151,18 @@ def advise(s: Situation, api_speeds=None) -> dict:
 
     priced = [r for r in routes if r["eligible"] and r["monthly_cost"] is not None]
     reasons = []
+    if s.self_host_problem and s.open_weights:
+        reasons.append(s.self_host_problem)
     if not priced:
         recommended = OWNED if owned_fit else (SELF_HOSTED if in_account and s.open_weights else MANAGED)
-        reasons.append("No eligible route has a price at these inputs; see each route's reasons.")
+        if s.self_host_problem and s.open_weights and not in_account:
+            recommended = SERVERLESS  # the per-token route is the one left to test against the target
+            reasons.append(
+                "No route is known to meet your latency target: self-hosting cannot, and no measured per-token "
+                "endpoint does; test the per-token providers against it."
+            )
+        else:
+            reasons.append("No eligible route has a price at these inputs; see each route's reasons.")
     else:
         best = min(priced, key=lambda r: r["monthly_cost"])
         recommended = best["route"]

@@ -5,7 +5,10 @@
 takes measured or estimated throughput (selfhost.throughput), prices both sides (inference.economics),
 lists where self-hosting wins (selfhost.volumes) and advises a route (selfhost.advisor).
 `breakeven_response(query) -> (status, dict)` is the JSON answer any view can wrap. Bad input is a 400
-naming each field, never a 500. Queries are constant in the size of the catalogue.
+naming each field, never a 500. A latency target (tokens/s per user, p95 time to first token) that no
+planned replica meets is a question, not bad input: the answer marks self-hosting ineligible (`Unmet`: the
+closest replica and what it reaches), claims no breakeven volume, and prices the per-token offering
+measured at that speed. Queries are constant in the size of the catalogue.
 """
 
 import math
@@ -102,8 +105,125 @@ class BreakevenForm(forms.Form):
     )
     profile = forms.SlugField(required=False, max_length=150, widget=forms.HiddenInput)
 
+    FIELDSETS = (  # the page's fieldsets: legend, then its inputs in order
+        ("Workload", "model tokens_per_day input_per_output input_tokens_per_day output_tokens_per_day"),
+        ("Demand and targets", "peak_to_average_ratio utilization tokens_per_second_per_user p95_ttft_ms residency"),
+        (
+            "Per-token API",
+            "api_input_price api_output_price cached_input_price cache_hit_rate batch_share batch_discount",
+        ),
+        (
+            "Rented GPUs",
+            "gpu gpu_hourly_price gpus_per_replica precision context_tokens concurrency "
+            "prefill_tokens_per_second decode_tokens_per_second",
+        ),
+    )
+
+    def fieldsets(self):
+        """[(legend, [bound fields])] in the page's order: every visible input once (profile is hidden)."""
+        return [(legend, [self[name] for name in names.split()]) for legend, names in self.FIELDSETS]
+
 
 # --- the answer ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Unmet:
+    """A latency target that no planned self-hosted replica meets: the closest replica and what it reaches.
+
+    `reached` is the most output tokens/s one user sees on it (field tokens_per_second_per_user), or the
+    least time to first token a prompt alone takes (field p95_ttft_ms); `basis` is measured or estimated.
+    """
+
+    field: str
+    target: Decimal
+    reached: float
+    basis: str
+    replica: str
+    reason: str
+
+    @property
+    def unit(self):
+        return "ms (p95 time to first token)" if self.field == "p95_ttft_ms" else "output tokens/s per user"
+
+    @property
+    def short_unit(self):
+        return "ms" if self.field == "p95_ttft_ms" else "tokens/s"
+
+    @property
+    def brief(self):
+        """One line for a table of GPUs: what this replica reaches against the target."""
+        target = f"{self.target.normalize():f}"
+        if self.field == "p95_ttft_ms":
+            return (
+                f"{self.replica}: a prompt alone takes ~{self.reached:,.0f} ms ({self.basis}), over your {target} ms."
+            )
+        return f"{self.replica}: at most ~{self.reached:,.0f} tokens/s per user ({self.basis}), under your {target}."
+
+
+def _speed_unmet(plan, target, reached, basis):
+    return Unmet(
+        "tokens_per_second_per_user",
+        D(target),
+        reached,
+        basis,
+        plan.describe(),
+        f"Self-hosting cannot meet {target:g} tokens/s per user: {plan.describe()} reaches at most "
+        f"~{reached:,.0f} tokens/s for one user of {plan.model.name} ({basis}); a bigger replica (GPUs per "
+        "replica) decodes faster.",
+    )
+
+
+def _ttft_unmet(plan, target, alone_ms, prompt_tokens, basis):
+    return Unmet(
+        "p95_ttft_ms",
+        D(target),
+        alone_ms,
+        basis,
+        plan.describe(),
+        f"Self-hosting cannot meet a p95 time to first token of {target:g} ms: on {plan.describe()} a "
+        f"{prompt_tokens:,}-token prompt alone takes ~{alone_ms:,.0f} ms to prefill ({basis}); a bigger replica "
+        "prefills faster.",
+    )
+
+
+@dataclass(frozen=True)
+class ApiBill:
+    """The per-token side alone, for answers with no self-hosting figure (USD)."""
+
+    daily: Decimal
+    monthly: Decimal
+    per_mtok: Decimal | None
+
+
+@dataclass(frozen=True)
+class ApiAtTarget:
+    """The cheapest per-token offering measured at or above the user's speed (inference.speed), or why none."""
+
+    target: Decimal
+    offering: object = None
+    tokens_per_second: Decimal | None = None
+    measured_on: object = None
+    monthly: Decimal | None = None
+    fastest_provider: str = ""
+    fastest_tokens_per_second: Decimal | None = None
+    reason: str = ""
+
+    def as_dict(self):
+        o = self.offering
+        return {
+            "target_tokens_per_second_per_user": _number(self.target, 1),
+            "met": o is not None,
+            "provider": o.provider.name if o else None,
+            "usd_per_mtok_input": _number(o.latest_input) if o else None,
+            "usd_per_mtok_output": _number(o.latest_output) if o else None,
+            "tokens_per_second_p50": _number(self.tokens_per_second, 1),
+            "measured_on": self.measured_on.isoformat() if self.measured_on else None,
+            "monthly_cost": _number(self.monthly, 2),
+            "fastest_provider": self.fastest_provider or None,
+            "fastest_tokens_per_second_p50": _number(self.fastest_tokens_per_second, 1),
+            "reason": self.reason or None,
+        }
 
 
 @dataclass
@@ -127,10 +247,21 @@ class Answer:
     notes: list = field(default_factory=list)
     candidates: list = field(default_factory=list)  # [(gpu, plan or NoPlan, rates, cost per 1M)] for the table
     model_profiles: list = field(default_factory=list)  # the model's measured profiles, for "use this one" links
+    unmet: Unmet | None = None  # a latency target self-hosting cannot meet: no self-hosting figure, still an answer
+    api_bill: ApiBill | None = None  # the API's figures when there is no comparison (unmet)
+    api_at_target: ApiAtTarget | None = None  # the per-token offering measured at the user's speed
 
     @property
     def ok(self):
-        return self.result is not None
+        return self.result is not None or (self.unmet is not None and self.api_bill is not None)
+
+    @property
+    def tokens_per_day(self):
+        return self.values["input_tokens_per_day"] + self.values["output_tokens_per_day"]
+
+    @property
+    def api_monthly(self):
+        return self.result.api_monthly_cost if self.result is not None else self.api_bill.monthly
 
 
 def default_model():
@@ -270,6 +401,24 @@ def compute(query, api_speeds=None, model=None) -> Answer:
     if a.errors:
         return a
     v = a.values
+    if a.unmet is not None:
+        # A legitimate question with no self-hosting answer: the API's bill, no volume, the route that meets it.
+        daily = economics.api_daily_cost(
+            v["input_tokens_per_day"],
+            v["output_tokens_per_day"],
+            v["api_input_price"],
+            v["api_output_price"],
+            v.get("cached_input_price"),
+            v["cache_hit_rate"],
+            v["batch_share"],
+            v["batch_discount"],
+        )
+        monthly = economics.monthly_from_daily(daily)
+        mtok_per_month = total * economics.DAYS_PER_MONTH / economics.MILLION
+        a.api_bill = ApiBill(daily, monthly, monthly / mtok_per_month if mtok_per_month > 0 else None)
+        a.ranges = volumes.Ranges([], None, None, a.unmet.reason)
+        a.route = _route(a, offerings, api_speeds)
+        return a
     a.workload = economics.Workload(
         input_tokens_per_day=v["input_tokens_per_day"],
         output_tokens_per_day=v["output_tokens_per_day"],
@@ -392,7 +541,8 @@ def _self_hosting(a: Answer, cd, model, shape, share):
     profile_gpus = next((m.gpus for m in measured if m.key.split(":")[0] == profile_key), None) if profile_key else None
     context = cd.get("context_tokens") or max(planner.DEFAULT_CONTEXT_TOKENS, sum(shape))
     concurrency = cd.get("concurrency") or planner.DEFAULT_CONCURRENCY
-    best = None
+    ttft = float(cd["p95_ttft_ms"]) if cd.get("p95_ttft_ms") else None
+    best, misses = None, []  # misses: [(Unmet, gpu, plan, rates or None, offering)] for targets not met
     for g in candidates:
         gspec = catalogue.gpu_spec(g)
         precision = precision_asked
@@ -404,14 +554,31 @@ def _self_hosting(a: Answer, cd, model, shape, share):
         if isinstance(plan, planner.NoPlan):
             a.candidates.append((g, plan, None, None))
             continue
+        eff = catalogue.cached_efficiency(
+            measured, throughput.engine_class("", plan.gpus), mspec.is_moe, gspec.generation
+        )
         try:
-            eff = catalogue.cached_efficiency(
-                measured, throughput.engine_class("", plan.gpus), mspec.is_moe, gspec.generation
-            )
             rates, used = rates_for(plan, measured, eff, shape, speed, profile_key)
         except throughput.TargetUnreachable as exc:
-            a.candidates.append((g, planner.NoPlan(str(exc), exc.field), None, None))
-            continue
+            if exc.reached is None:
+                a.candidates.append((g, planner.NoPlan(str(exc), exc.field), None, None))
+                continue
+            reached, basis, measured_rates = _fastest_for_one_user(plan, measured, eff, shape, profile_key, exc.reached)
+            if reached < speed:
+                miss = _speed_unmet(plan, speed, reached, basis)
+                a.candidates.append((g, planner.NoPlan(miss.brief, miss.field), None, None))
+                misses.append((miss, g, plan, None, prices.get(g.pk)))
+                continue
+            rates, used = measured_rates  # a measured profile of this very replica serves each user that fast
+        if ttft is not None:
+            typed = cd.get("prefill_tokens_per_second")
+            prefill = float(typed) if typed is not None else rates.prefill
+            _, alone = throughput.ttft_utilization_cap(shape[0], prefill, ttft)
+            if alone > ttft:
+                miss = _ttft_unmet(plan, cd["p95_ttft_ms"], alone, shape[0], "yours" if typed else rates.basis)
+                a.candidates.append((g, planner.NoPlan(miss.brief, miss.field), None, None))
+                misses.append((miss, g, plan, rates, prices.get(g.pk)))
+                continue
         offering = prices.get(g.pk)
         price = (
             cd.get("gpu_hourly_price")
@@ -428,6 +595,19 @@ def _self_hosting(a: Answer, cd, model, shape, share):
         a.errors["gpu"] = [
             "No GPU with published specs in the catalogue: pick one, or enter every self-hosting figure."
         ]
+        return
+    replica = (gpus_asked, profile_gpus, precision_asked, context, concurrency)
+    if best is None and misses:
+        # Replicas hold the model but none meets the latency target: an answer, with the closest replica.
+        # A replica that met the speed and missed only the time to first token is closer than one too slow.
+        ttft_misses = [m for m in misses if m[0].field == "p95_ttft_ms"]
+        if ttft_misses:
+            closest = min(ttft_misses, key=lambda m: (m[0].reached, m[1].name))
+        else:
+            closest = max(misses, key=lambda m: (m[0].reached, m[1].name))
+        a.unmet, a.gpu, a.plan, a.rates, a.gpu_offering = closest
+        a.model_profiles = _model_profiles(measured, model.slug, "")
+        _take_replica(a, cd, model, replica)
         return
     if best is None:
         # Every candidate refused: report the one asked for (or the first) against its field.
@@ -447,11 +627,45 @@ def _self_hosting(a: Answer, cd, model, shape, share):
         a.profile = catalogue.per_version(
             f"profile:{used}", lambda: ThroughputProfile.objects.select_related("gpu", "model").filter(key=used).first()
         )
+    _take_replica(a, cd, model, replica)
+    if "gpu_hourly_price" not in a.values:
+        a.errors["gpu_hourly_price"] = [
+            f"Missing: no on-demand listing for {a.gpu.name}; enter gpu_hourly_price (USD per GPU-hour)."
+        ]
+    # A time-to-first-token target caps utilization (queueing adds to a prompt's prefill time); a replica
+    # whose lone prompt misses it was refused above.
+    if ttft is not None:
+        cap, alone = throughput.ttft_utilization_cap(shape[0], float(a.values["prefill_tokens_per_second"]), ttft)
+        if cap is not None and D(round(cap, 4)) < a.values["utilization"]:
+            a.values["utilization"] = max(MIN_UTILIZATION, D(round(cap, 4)))
+            a.origins["utilization"] = (
+                f"capped so p95 time to first token stays under {cd['p95_ttft_ms']} ms "
+                f"(a prompt alone: ~{alone:,.0f} ms)"
+            )
+
+
+def _fastest_for_one_user(plan, measured, efficiency, shape, profile_key, estimated):
+    """(tokens/s one user sees at best, basis, (Rates, profile key) or None) on a replica the estimate says
+    is too slow: `estimated` (one sequence alone), unless a measured profile of this very replica shows its
+    users more (then its rates come too, usable when they reach the target)."""
+    rates, used = rates_for(plan, measured, efficiency, shape, None, profile_key)
+    per_user = rates.per_user_tokens_per_second if rates.basis == "measured" else None
+    if per_user and per_user > estimated:
+        return per_user, "measured", (rates, used)
+    return estimated, "estimated", None
+
+
+def _take_replica(a, cd, model, replica):
+    """Record the chosen replica's figures in values and origins (gpu, precision, GPUs, context, sequences,
+    prefill and decode when there are rates, the GPU's price when it has one)."""
+    gpus_asked, profile_gpus, precision_asked, context, concurrency = replica
     plan_origin = f"planner: smallest replica of {a.gpu.name} holding {model.name} at {a.plan.precision.upper()}"
     a.values["gpu"], a.origins["gpu"] = (
         a.gpu.slug,
         "you" if cd.get("gpu") else "planner: the cheapest plan per 1M tokens",
     )
+    if a.unmet is not None and not cd.get("gpu"):
+        a.origins["gpu"] = "planner: the replica closest to your latency target"
     a.values["precision"] = a.plan.precision
     a.origins["precision"] = "you" if precision_asked else "planner: FP8 where the GPU has it, else BF16"
     if gpus_asked is not None:
@@ -465,38 +679,19 @@ def _self_hosting(a: Answer, cd, model, shape, share):
     a.origins["context_tokens"] = "you" if cd.get("context_tokens") else "site default (or one request's length)"
     a.values["concurrency"] = concurrency
     a.origins["concurrency"] = "you" if cd.get("concurrency") else "site default: sequences the replica must hold"
-    take_rate = {"prefill_tokens_per_second": a.rates.prefill, "decode_tokens_per_second": a.rates.decode}
-    for name, value in take_rate.items():
-        if cd.get(name) is not None:
-            a.values[name], a.origins[name] = cd[name], "you"
-        else:
-            a.values[name] = D(round(value, 2))
-            a.origins[name] = a.rates.label + "; " + a.rates.conditions
+    if a.rates is not None:
+        take_rate = {"prefill_tokens_per_second": a.rates.prefill, "decode_tokens_per_second": a.rates.decode}
+        for name, value in take_rate.items():
+            if cd.get(name) is not None:
+                a.values[name], a.origins[name] = cd[name], "you"
+            else:
+                a.values[name] = D(round(value, 2))
+                a.origins[name] = a.rates.label + "; " + a.rates.conditions
     if cd.get("gpu_hourly_price") is not None:
         a.values["gpu_hourly_price"], a.origins["gpu_hourly_price"] = cd["gpu_hourly_price"], "you"
     elif a.gpu_offering is not None:
         a.values["gpu_hourly_price"] = a.gpu_offering.latest_usd_per_gpu_hour
         a.origins["gpu_hourly_price"] = _origin(a.gpu_offering, f"the cheapest current on-demand {a.gpu.name}")
-    else:
-        a.errors["gpu_hourly_price"] = [
-            f"Missing: no on-demand listing for {a.gpu.name}; enter gpu_hourly_price (USD per GPU-hour)."
-        ]
-    # A time-to-first-token target caps utilization (queueing adds to a prompt's prefill time).
-    if cd.get("p95_ttft_ms"):
-        cap, alone = throughput.ttft_utilization_cap(
-            shape[0], float(a.values["prefill_tokens_per_second"]), float(cd["p95_ttft_ms"])
-        )
-        if cap is None:
-            a.errors["p95_ttft_ms"] = [
-                f"A {shape[0]:,}-token prompt alone takes ~{alone:,.0f} ms to prefill on {a.plan.describe()}: "
-                "the target cannot be met; raise it or use a bigger replica."
-            ]
-        elif D(round(cap, 4)) < a.values["utilization"]:
-            a.values["utilization"] = max(MIN_UTILIZATION, D(round(cap, 4)))
-            a.origins["utilization"] = (
-                f"capped so p95 time to first token stays under {cd['p95_ttft_ms']} ms "
-                f"(a prompt alone: ~{alone:,.0f} ms)"
-            )
 
 
 def _model_profiles(measured, slug, used):
@@ -537,49 +732,46 @@ def _take_explicit(a, cd):
 
 
 def _route(a: Answer, offerings, api_speeds):
-    model, w = a.model, a.workload
+    model, v = a.model, a.values
+    input_per_day, output_per_day = v["input_tokens_per_day"], v["output_tokens_per_day"]
+
+    def monthly_at(o):
+        return economics.monthly_from_daily(
+            economics.api_daily_cost(input_per_day, output_per_day, o.latest_input, o.latest_output)
+        )
+
     dedicated = [o for o in offerings if o.serving_kind == ServingKind.DEDICATED]
     dedicated_best = catalogue.cheapest_api_offering(dedicated, Decimal("0.75")) if dedicated else None
-    dedicated_monthly = None
-    if dedicated_best is not None:
-        dedicated_monthly = economics.monthly_from_daily(
-            economics.api_daily_cost(
-                w.input_tokens_per_day,
-                w.output_tokens_per_day,
-                dedicated_best.latest_input,
-                dedicated_best.latest_output,
-            )
-        )
-    api_monthly, api_label = a.result.api_monthly_cost, _api_label(a)
-    target = a.values.get("tokens_per_second_per_user")
+    dedicated_monthly = monthly_at(dedicated_best) if dedicated_best is not None else None
+    api_monthly, api_label = a.api_monthly, _api_label(a)
+    target = v.get("tokens_per_second_per_user")
     if api_speeds is None and model is not None and target:
         api_speeds, at_speed = _measured_speeds(model, target)
+        a.api_at_target = _api_at_target(at_speed, monthly_at)
         if at_speed and a.origins.get("api_input_price") != "you":
             # The per-token route is priced at the cheapest offering measured at the user's speed, not the
             # cheapest overall (which may stream at half the speed).
             o = at_speed.offering
-            api_monthly = economics.monthly_from_daily(
-                economics.api_daily_cost(
-                    w.input_tokens_per_day, w.output_tokens_per_day, o.latest_input, o.latest_output
-                )
-            )
+            api_monthly = a.api_at_target.monthly
             api_label = (
                 f"{o.provider.name} at ${o.latest_input.normalize():f} input / ${o.latest_output.normalize():f} output"
                 f" per 1M, the cheapest measured at or above {target:g} tokens/s per request"
             )
+    r = a.result
     situation = advisor.Situation(
-        tokens_per_day=w.tokens_per_day,
+        tokens_per_day=input_per_day + output_per_day,
         open_weights=model.open_weights if model is not None else True,
-        residency=a.values.get("residency", "any"),
-        peak_to_average=a.values.get("peak_to_average_ratio"),
-        utilization=w.utilization,
-        p95_ttft_ms=a.values.get("p95_ttft_ms"),
-        tokens_per_second_per_user=a.values.get("tokens_per_second_per_user"),
+        residency=v.get("residency", "any"),
+        peak_to_average=v.get("peak_to_average_ratio"),
+        utilization=v["utilization"],
+        p95_ttft_ms=v.get("p95_ttft_ms"),
+        tokens_per_second_per_user=target,
         api_monthly=api_monthly,
         api_offering=api_label,
         dedicated_monthly=dedicated_monthly,
-        self_host_monthly=a.result.self_host_monthly_cost,
-        self_host_gpus=a.result.gpus,
+        self_host_monthly=r.self_host_monthly_cost if r is not None else None,
+        self_host_gpus=r.gpus if r is not None else None,
+        self_host_problem=a.unmet.reason if a.unmet is not None else "",
     )
     return advisor.advise(situation, api_speeds=api_speeds)
 
@@ -593,17 +785,43 @@ def _api_label(a: Answer) -> str:
 
 
 def _measured_speeds(model, target):
-    """({endpoint: measured p50 tokens/s per request}, the cheapest offering at or above `target`) from the
-    measured API endpoint speeds (inference.speed); (None, None) where the model was never measured, so the
-    advisor says the speed is unknown instead of assuming it."""
+    """({endpoint: measured p50 tokens/s per request}, the SpeedAnswer at `target`) from the measured API
+    endpoint speeds (inference.speed); None for the first where the model was never measured, so the
+    advisor says the speed is unknown instead of assuming it. The answer is falsy when nothing reaches it."""
     answer = speed.cheapest_at_speed(model, D(target))
     if answer:
         name = f"{answer.offering.provider.name} (p50, measured {answer.measured_on:%Y-%m-%d})"
         return {name: float(answer.tokens_per_second)}, answer
     if answer.fastest is not None:
         fastest = answer.fastest
-        return {f"{fastest.offering.provider.name} (p50)": float(fastest.tokens_per_second)}, None
-    return None, None
+        return {f"{fastest.offering.provider.name} (p50)": float(fastest.tokens_per_second)}, answer
+    return None, answer
+
+
+def _api_at_target(answer, monthly_at) -> ApiAtTarget:
+    """The per-token offering at the user's speed for the answer: priced at this workload, or why none."""
+    if answer:
+        return ApiAtTarget(
+            target=answer.min_tokens_per_second,
+            offering=answer.offering,
+            tokens_per_second=answer.tokens_per_second,
+            measured_on=answer.measured_on,
+            monthly=monthly_at(answer.offering),
+        )
+    target = f"{answer.min_tokens_per_second.normalize():f}"
+    if answer.fastest is None:
+        return ApiAtTarget(
+            answer.min_tokens_per_second, reason=f"No endpoint speed of this model is measured: {target} tokens/s "
+            "per request is unknown at every per-token offering; test the provider."
+        )  # fmt: skip
+    fastest = answer.fastest
+    return ApiAtTarget(
+        answer.min_tokens_per_second,
+        fastest_provider=fastest.offering.provider.name,
+        fastest_tokens_per_second=fastest.tokens_per_second,
+        reason=f"No measured offering reaches {target} tokens/s per request; the fastest is "
+        f"{fastest.offering.provider.name} at {fastest.tokens_per_second.normalize():f} tokens/s (p50).",
+    )
 
 
 # --- JSON ------------------------------------------------------------------------------------------
@@ -622,23 +840,50 @@ def _json_value(value):
 
 
 def answer_json(a: Answer) -> dict:
-    r = a.result
+    r, u = a.result, a.unmet
     rates = a.rates
-    body = {
-        "api_monthly_cost": _number(r.api_monthly_cost, 2),
-        "self_host_monthly_cost": _number(r.self_host_monthly_cost, 2),
-        "replicas": r.replicas,
-        "gpus": r.gpus,
-        "breakeven_tokens_per_day": int(r.breakeven_tokens_per_day.to_integral_value())
-        if r.breakeven_tokens_per_day
-        else None,
-        "no_breakeven_reason": r.no_breakeven_reason or None,
-        "self_host_cost_per_mtok": _number(r.self_host_cost_per_mtok),
-        "api_cost_per_mtok": _number(r.api_cost_per_mtok),
-        "api_daily_cost": _number(r.api_daily_cost, 2),
-        "self_host_daily_cost": _number(r.self_host_monthly_cost / economics.DAYS_PER_MONTH, 2),
-        "busy_fraction": _number(r.busy_fraction),
-        "cheaper": "self_host" if r.self_host_cheaper else "api",
+    if r is not None:
+        body = {
+            "api_monthly_cost": _number(r.api_monthly_cost, 2),
+            "self_host_monthly_cost": _number(r.self_host_monthly_cost, 2),
+            "replicas": r.replicas,
+            "gpus": r.gpus,
+            "breakeven_tokens_per_day": int(r.breakeven_tokens_per_day.to_integral_value())
+            if r.breakeven_tokens_per_day
+            else None,
+            "no_breakeven_reason": r.no_breakeven_reason or None,
+            "self_host_cost_per_mtok": _number(r.self_host_cost_per_mtok),
+            "api_cost_per_mtok": _number(r.api_cost_per_mtok),
+            "api_daily_cost": _number(r.api_daily_cost, 2),
+            "self_host_daily_cost": _number(r.self_host_monthly_cost / economics.DAYS_PER_MONTH, 2),
+            "busy_fraction": _number(r.busy_fraction),
+            "cheaper": "self_host" if r.self_host_cheaper else "api",
+        }
+    else:  # a latency target self-hosting cannot meet: the API's figures only, no volume claimed
+        bill = a.api_bill
+        body = dict.fromkeys(
+            ("self_host_monthly_cost", "replicas", "gpus", "breakeven_tokens_per_day", "self_host_cost_per_mtok"),
+        ) | {
+            "api_monthly_cost": _number(bill.monthly, 2),
+            "no_breakeven_reason": u.reason,
+            "api_cost_per_mtok": _number(bill.per_mtok),
+            "api_daily_cost": _number(bill.daily, 2),
+            "self_host_daily_cost": None,
+            "busy_fraction": None,
+            "cheaper": "api",
+        }
+    body |= {
+        "self_host": {
+            "eligible": u is None,
+            "reason": u.reason if u else None,
+            "target_field": u.field if u else None,
+            "target": _number(u.target, 1) if u else None,
+            "reached": round(u.reached, 1) if u else None,
+            "unit": u.unit if u else None,
+            "basis": u.basis if u else None,
+            "replica": a.plan.describe() if a.plan else None,
+        },
+        "api_at_target": a.api_at_target.as_dict() if a.api_at_target else None,
         "volumes": a.ranges.as_dict(),
         "inputs": {name: _json_value(value) for name, value in a.values.items()}
         | {"model": a.model.slug if a.model else None, "gpu": a.gpu.slug if a.gpu else None},

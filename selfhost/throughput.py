@@ -257,9 +257,12 @@ class Rates:
 
 
 class TargetUnreachable(ValueError):
-    def __init__(self, message, field):
+    """A replica that cannot meet a target; `reached` is the best it does (output tokens/s for one user)."""
+
+    def __init__(self, message, field, reached=None):
         super().__init__(message)
         self.field = field
+        self.reached = reached
 
 
 def per_user_speed(model, gpu, precision, gpus, batch, kv_len, ed):
@@ -312,6 +315,7 @@ def estimate(
                 f"{gpus}x {gpu.name} decodes at most ~{best:,.0f} tokens/s for one user of {model.name} "
                 f"at {precision.upper()}; ask for less or use a bigger replica.",
                 "tokens_per_second_per_user",
+                reached=best,
             )
         conditions = f"{batch} sequences in flight, so each user sees >= {tokens_per_second_per_user:g} tokens/s"
     db = decode_bound(model, gpu, precision, gpus, batch, kv_len)

@@ -80,13 +80,12 @@ def breakeven_page(request):
     if "model" not in request.GET and a.model is not None:
         form.data = form.data.copy()
         form.data["model"] = a.model.slug
-    context = {"form": form, "a": a, "today": today_utc()}
-    if a.ok:
+    context = {"form": form, "a": a, "today": today_utc(), "api_query": api_query(a) if a.ok else ""}
+    if a.result is not None:  # not when a latency target rules self-hosting out (a.unmet): nothing to compare
         context |= {
             "workload": a.workload,
             "result": a.result,
             "sensitivity": sensitivity(a.workload),
             "chart": charts.cost_chart(a.workload, a.result, a.ranges),
-            "api_query": api_query(a),
         }
     return render(request, "selfhost/breakeven.html", context)

@@ -57,3 +57,21 @@ def test_on_a_390px_phone_the_form_is_one_column_without_horizontal_overflow(bro
         ".breakeven-form input[type=text]", "els => els.map(e => e.getBoundingClientRect().right)"
     )
     assert max(widths) <= 390
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_target_self_hosting_cannot_meet_reads_on_a_390px_phone(browser_page):
+    """The answer without self-hosting: its notice and cards fit a phone, and no chart is loaded."""
+    page, console_errors, url = browser_page
+    _catalogue()
+    page.route("**/favicon.ico", lambda route: route.fulfill(status=204, body=""))
+    page.set_viewport_size({"width": 390, "height": 844})
+    # One user's decode reads all 70 GB of FP8 weights per token: 10,000 tokens/s would need 700 TB/s of memory.
+    page.goto(f"{url}/breakeven/?model=llama-3-3-70b&tokens_per_day=1B&tokens_per_second_per_user=10000")
+    assert page.locator("#target-unmet").is_visible()
+    assert page.locator("#self-host-monthly").inner_text() == "not eligible"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    cards = page.eval_on_selector_all(".cards .card", "els => els.map(e => e.getBoundingClientRect().right)")
+    assert cards and max(cards) <= 390
+    assert page.locator("#breakeven-chart").count() == 0 and console_errors == []

@@ -1,27 +1,18 @@
 """Number formats for the self-hosting pages: percentages, token counts, money, plain numbers."""
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 
+from computeprices.templatetags.prices import MISSING, to_decimal
+
 register = template.Library()
-
-MISSING = "—"
-
-
-def _decimal(value):
-    if value is None or value == "":
-        return None
-    try:
-        return Decimal(str(value))
-    except (InvalidOperation, TypeError, ValueError):
-        return None
 
 
 @register.filter
 def pct(value):
     """A fraction as a percentage: 0.5 -> 50%, 0.125 -> 12.5%."""
-    d = _decimal(value)
+    d = to_decimal(value)
     if d is None:
         return MISSING
     text = f"{(d * 100).quantize(Decimal('0.1'), ROUND_HALF_UP):f}".removesuffix(".0")
@@ -31,7 +22,7 @@ def pct(value):
 @register.filter
 def tok(value):
     """A token count or rate, compact: 1234 -> 1,234; 46700000 -> 46.7M; 2.5e9 -> 2.5B."""
-    d = _decimal(value)
+    d = to_decimal(value)
     if d is None:
         return MISSING
     for size, suffix in ((Decimal("1e12"), "T"), (Decimal("1e9"), "B"), (Decimal("1e6"), "M")):
@@ -44,7 +35,7 @@ def tok(value):
 @register.filter
 def money(value):
     """USD to the cent with thousands separators: 87072 -> $87,072.00."""
-    d = _decimal(value)
+    d = to_decimal(value)
     if d is None:
         return MISSING
     return f"${d.quantize(Decimal('0.01'), ROUND_HALF_UP):,f}"
@@ -53,7 +44,7 @@ def money(value):
 @register.filter
 def num(value):
     """A plain number for tables of inputs: 75000000 -> 75,000,000; 0.5 -> 0.5; 28271.4285 -> 28,271.43."""
-    d = _decimal(value)
+    d = to_decimal(value)
     if d is None:
         return MISSING
     places = Decimal("0.01") if abs(d) >= 100 else Decimal("0.000001")
