@@ -14,6 +14,8 @@ from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.urls import reverse
 
+import computeprices.lookups  # noqa: F401  (registers field__any_of)
+
 from computeprices.freshness import (
     CURATED_LISTED_FOR_DAYS,
     DELISTED_AFTER_DAYS,
@@ -115,7 +117,7 @@ class AliasQuerySet(models.QuerySet):
         wanted = {}
         for n in raw_names:
             wanted.setdefault(normalize_alias(n), []).append(n)
-        found = dict(self.filter(alias__in=wanted).values_list("alias", f"{self.target}_id"))
+        found = dict(self.filter(alias__any_of=list(wanted)).values_list("alias", f"{self.target}_id"))
         if set(wanted) - set(found):
             target_model = self.model._meta.get_field(self.target).related_model
             for pk, slug, name in target_model.objects.values_list("pk", "slug", "name"):
@@ -227,7 +229,7 @@ def refresh_seen(queryset):
     ids = list(offerings)
     seen = {pk: {"seen": None, "scraped": None, "curated": None} for pk in offerings}
     rows = (
-        observations.objects.filter(offering_id__in=ids)
+        observations.objects.filter(offering_id__any_of=ids)
         .values("offering_id", "is_curated")
         .annotate(seen=Max("observed_on"), dated=Max(Coalesce("price_date", "observed_on")))
         .order_by()
@@ -242,7 +244,7 @@ def refresh_seen(queryset):
     published = {}
     if latest_fields:
         newest = (
-            observations.objects.filter(offering_id__in=ids)
+            observations.objects.filter(offering_id__any_of=ids)
             .annotate(publish_rank=Window(RowNumber(), partition_by=[F("offering_id")], order_by=_publish_order()))
             .filter(publish_rank=1)
             .values("offering_id", *latest_fields.values())

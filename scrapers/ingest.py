@@ -141,7 +141,7 @@ class GpuKind:
         newest = GpuPriceObservation.objects.filter(offering=OuterRef("pk"), observed_on__lte=day).order_by(
             *PUBLISH_ORDER
         )
-        rows = offerings.annotate(p=Subquery(newest.values("usd_per_gpu_hour")[:1]))
+        rows = offerings.order_by().annotate(p=Subquery(newest.values("usd_per_gpu_hour")[:1]))
         return [
             (pk, (gpu_id, kind), p) for pk, gpu_id, kind, p in rows.values_list("pk", "gpu_id", "pricing_type", "p")
         ]
@@ -239,7 +239,7 @@ class TokenKind:
         newest = InferencePriceObservation.objects.filter(offering=OuterRef("pk"), observed_on__lte=day).order_by(
             *PUBLISH_ORDER
         )
-        rows = offerings.annotate(
+        rows = offerings.order_by().annotate(
             i=Subquery(newest.values("usd_per_mtok_input")[:1]), o=Subquery(newest.values("usd_per_mtok_output")[:1])
         ).values_list("pk", "model_id", "serving_kind", "i", "o")
         return [(pk, (model_id, kind), blended_price(i, o)) for pk, model_id, kind, i, o in rows]
@@ -369,7 +369,7 @@ def ingest(source, parsed, *, run, day, dry_run=False):
     if not parsed.records and not parsed.skipped:
         raise ValueError("the payload held no rows at all (did the format change?)")
 
-    pages = dict(Provider.objects.filter(pk__in={key[0] for key in rows}).values_list("pk", "pricing_url"))
+    pages = dict(Provider.objects.filter(pk__any_of=list({key[0] for key in rows})).values_list("pk", "pricing_url"))
     for row in rows.values():
         row.provider_page = pages.get(row.key[0], "")
     with transaction.atomic():
@@ -379,7 +379,7 @@ def ingest(source, parsed, *, run, day, dry_run=False):
         if not dry_run:
             # Names this source no longer fails to match (an alias was added, or it stopped using them).
             UnmatchedName.objects.filter(source=source.name, resolved=False).exclude(
-                raw_name__in=[name[:200] for _, name in unmatched]
+                raw_name__any_of=[name[:200] for _, name in unmatched]
             ).update(resolved=True)
         if not dry_run:
             bump_data_version()  # pages and API answers cached under the old version are now stale
@@ -451,11 +451,11 @@ def _save(source, kind, run, rows, day, dry_run):
     offering_model, observation_model = kind.offering_model, kind.observation_model
     provider_ids = {key[0] for key in rows}
     item_ids = {key[1] for key in rows}
-    item_filter = {f"{kind.offering_item_field}__in": item_ids}
+    item_filter = {f"{kind.offering_item_field}__any_of": list(item_ids)}
     copy = staging.is_available()  # PostgreSQL: new rows travel by COPY, then one set-based upsert per table
 
     def read_offerings():
-        found = offering_model.objects.filter(provider_id__in=provider_ids, **item_filter).order_by()
+        found = offering_model.objects.filter(provider_id__any_of=list(provider_ids), **item_filter).order_by()
         return {row[:-1]: row[-1] for row in found.values_list(*kind.offering_key_fields, "pk")}
 
     offerings = read_offerings() if rows else {}
@@ -475,10 +475,10 @@ def _save(source, kind, run, rows, day, dry_run):
     # Validation references: each offering's last price, and the market: current prices of the same
     # GPU at the same pricing type (spot is not compared with on-demand), or model and serving kind.
     previous, market = {}, {}
-    for pk, _market_key, price in kind.latest_prices(offering_model.objects.filter(pk__in=ids), day) if ids else []:
+    for pk, _market_key, price in kind.latest_prices(offering_model.objects.filter(pk__any_of=ids), day) if ids else []:
         previous[pk] = price
     if item_ids:
-        current = offering_model.objects.market(day).filter(**item_filter).exclude(pk__in=ids)
+        current = offering_model.objects.market(day).filter(**item_filter).exclude(pk__any_of=ids)
         for _, market_key, price in kind.latest_prices(current, day):
             market.setdefault(market_key, []).append(price)
     for row in rows.values():
@@ -491,7 +491,7 @@ def _save(source, kind, run, rows, day, dry_run):
     if ids:
         # Same-day rows of every source on these offerings: this source's own (to upsert) and the others'
         # (source precedence: scrapers.precedence).
-        same_day = observation_model.objects.filter(offering_id__in=ids, observed_on=day).order_by()
+        same_day = observation_model.objects.filter(offering_id__any_of=ids, observed_on=day).order_by()
         for fact in same_day.values("pk", "offering_id", "source", "is_curated", *kind.update_fields):
             o = SimpleNamespace(**fact)  # what the checks below read; no model instance per row
             if o.source == source.name:
@@ -500,7 +500,7 @@ def _save(source, kind, run, rows, day, dry_run):
                 others.setdefault(o.offering_id, []).append(o)
         already_queued = set(
             PendingPrice.objects.filter(
-                **{f"{kind.pending_offering_field}__in": ids}, observed_on=day, source=source.name
+                **{f"{kind.pending_offering_field}__any_of": ids}, observed_on=day, source=source.name
             ).values_list(kind.pending_offering_field, flat=True)
         )
 
@@ -590,10 +590,10 @@ def _save(source, kind, run, rows, day, dry_run):
     if to_queue:
         PendingPrice.objects.bulk_create(to_queue, ignore_conflicts=True)
     if outranked:
-        observation_model.objects.filter(pk__in=[o.pk for o in outranked])._raw_delete(observation_model.objects.db)
+        observation_model.objects.filter(pk__any_of=[o.pk for o in outranked])._raw_delete(observation_model.objects.db)
     if published:
         # The one writer of the offerings' dates (bulk writes skip Observation.save()).
-        offering_model.objects.filter(pk__in=published + [o.offering_id for o in outranked]).refresh_seen()
+        offering_model.objects.filter(pk__any_of=published + [o.offering_id for o in outranked]).refresh_seen()
         _retire_curated(source, kind, published)
 
 
@@ -626,7 +626,7 @@ def _retire_curated(source, kind, published):
     included): they stay in history but leave the listings, so one instance is never listed twice."""
     if kind is not GpuKind:
         return
-    covered = GpuOffering.objects.filter(pk__in=published).exclude(instance_name="")
+    covered = GpuOffering.objects.filter(pk__any_of=published).exclude(instance_name="")
     same_instance = Q()
     for provider_id, gpu_id, gpus, pricing_type, instance in covered.values_list(
         "provider_id", "gpu_id", "gpus_per_instance", "pricing_type", "instance_name"
@@ -640,5 +640,5 @@ def _retire_curated(source, kind, published):
         )
     if same_instance:
         GpuOffering.objects.filter(same_instance, last_scraped_on__isnull=True, retired_by="").exclude(
-            pk__in=published
+            pk__any_of=published
         ).update(retired_by=source.name[:60])
