@@ -15,7 +15,6 @@ from django.dispatch import receiver
 from django.urls import reverse
 
 import computeprices.lookups  # noqa: F401  (registers field__any_of)
-
 from computeprices.freshness import (
     CURATED_LISTED_FOR_DAYS,
     DELISTED_AFTER_DAYS,

@@ -114,18 +114,19 @@ class GpuKind:
 
     @staticmethod
     def new_offering(key, price):
+        """{field: value} of the offering a row creates; the model's defaults for the rest."""
         provider_id, gpu_id, gpus, pricing_type, region, instance = key
         r = price.record
-        return GpuOffering(
-            provider_id=provider_id,
-            gpu_id=gpu_id,
-            gpus_per_instance=gpus,
-            pricing_type=pricing_type,
-            region=region,
-            instance_name=instance,
-            vcpus=r.vcpus,
-            ram_gb=r.ram_gb,
-        )
+        return {
+            "provider_id": provider_id,
+            "gpu_id": gpu_id,
+            "gpus_per_instance": gpus,
+            "pricing_type": pricing_type,
+            "region": region,
+            "instance_name": instance,
+            "vcpus": r.vcpus,
+            "ram_gb": r.ram_gb,
+        }
 
     @staticmethod
     def market_key(key):
@@ -137,14 +138,12 @@ class GpuKind:
 
     @staticmethod
     def latest_prices(offerings, day):
-        """(offering id, market key, newest per-GPU-hour price on or before day): one query."""
-        newest = GpuPriceObservation.objects.filter(offering=OuterRef("pk"), observed_on__lte=day).order_by(
-            *PUBLISH_ORDER
+        """(offering id, market key, newest per-GPU-hour price on or before day) of offerings that have one:
+        one query."""
+        rows = _newest_observations(GpuKind, offerings, day).values_list(
+            "offering_id", "offering__gpu_id", "offering__pricing_type", "usd_per_gpu_hour"
         )
-        rows = offerings.order_by().annotate(p=Subquery(newest.values("usd_per_gpu_hour")[:1]))
-        return [
-            (pk, (gpu_id, kind), p) for pk, gpu_id, kind, p in rows.values_list("pk", "gpu_id", "pricing_type", "p")
-        ]
+        return [(pk, (gpu_id, kind), p) for pk, gpu_id, kind, p in rows]
 
     @staticmethod
     def observation_values(price):
@@ -216,14 +215,15 @@ class TokenKind:
 
     @staticmethod
     def new_offering(key, price):
+        """{field: value} of the offering a row creates; the model's defaults for the rest."""
         provider_id, model_id, quantization, serving_kind, region = key
-        return InferenceOffering(
-            provider_id=provider_id,
-            model_id=model_id,
-            quantization=quantization,
-            serving_kind=serving_kind,
-            region=region,
-        )
+        return {
+            "provider_id": provider_id,
+            "model_id": model_id,
+            "quantization": quantization,
+            "serving_kind": serving_kind,
+            "region": region,
+        }
 
     @staticmethod
     def market_key(key):
@@ -235,13 +235,11 @@ class TokenKind:
 
     @staticmethod
     def latest_prices(offerings, day):
-        """(offering id, market key, newest blended price on or before day): one query."""
-        newest = InferencePriceObservation.objects.filter(offering=OuterRef("pk"), observed_on__lte=day).order_by(
-            *PUBLISH_ORDER
+        """(offering id, market key, newest blended price on or before day) of offerings that have one: one
+        query."""
+        rows = _newest_observations(TokenKind, offerings, day).values_list(
+            "offering_id", "offering__model_id", "offering__serving_kind", "usd_per_mtok_input", "usd_per_mtok_output"
         )
-        rows = offerings.order_by().annotate(
-            i=Subquery(newest.values("usd_per_mtok_input")[:1]), o=Subquery(newest.values("usd_per_mtok_output")[:1])
-        ).values_list("pk", "model_id", "serving_kind", "i", "o")
         return [(pk, (model_id, kind), blended_price(i, o)) for pk, model_id, kind, i, o in rows]
 
     @staticmethod
@@ -282,6 +280,16 @@ class TokenKind:
 
 
 KINDS = {"gpu": GpuKind, "token": TokenKind}
+
+
+def _newest_observations(kind, offerings, day):
+    """The observation each of `offerings` publishes among those on or before `day` (the first in
+    PUBLISH_ORDER), as a queryset: one correlated subquery per offering picks its id (one probe of the
+    observations' publish-order index), whatever the offering's history; offerings without one are absent."""
+    model = kind.observation_model
+    newest = model.objects.filter(offering=OuterRef("pk"), observed_on__lte=day).order_by(*PUBLISH_ORDER)
+    picked = offerings.order_by().annotate(newest=Subquery(newest.values("pk")[:1])).values("newest")
+    return model.objects.filter(pk__in=picked).order_by()
 
 
 def _median(values):
@@ -462,11 +470,13 @@ def _save(source, kind, run, rows, day, dry_run):
     missing = [key for key in rows if key not in offerings]
     if missing and not dry_run:
         new = [kind.new_offering(k, rows[k].price) for k in missing]
-        if copy:
-            fields = [f.attname for f in offering_model._meta.concrete_fields if not f.primary_key]
-            staging.upsert(offering_model, fields, [tuple(getattr(o, f) for f in fields) for o in new])
+        if copy:  # tuples straight from the values and the fields' defaults (none is callable): no model instances
+            fields = [f for f in offering_model._meta.concrete_fields if not f.primary_key]
+            defaults = {f.attname: f.get_default() for f in fields}
+            names = list(defaults)
+            staging.upsert(offering_model, names, [tuple({**defaults, **o}.values()) for o in new])
         else:
-            offering_model.objects.bulk_create(new, ignore_conflicts=True)
+            offering_model.objects.bulk_create([offering_model(**o) for o in new], ignore_conflicts=True)
         offerings = read_offerings()
     for key, row in rows.items():
         row.offering_id = offerings.get(key)
@@ -474,11 +484,18 @@ def _save(source, kind, run, rows, day, dry_run):
 
     # Validation references: each offering's last price, and the market: current prices of the same
     # GPU at the same pricing type (spot is not compared with on-demand), or model and serving kind.
+    # Only offerings without a last price are compared with the market: the market is read for the items of
+    # those rows only (a rerun of known offerings reads none).
     previous, market = {}, {}
     for pk, _market_key, price in kind.latest_prices(offering_model.objects.filter(pk__any_of=ids), day) if ids else []:
         previous[pk] = price
-    if item_ids:
-        current = offering_model.objects.market(day).filter(**item_filter).exclude(pk__any_of=ids)
+    first_seen_items = list({row.key[1] for row in rows.values() if previous.get(row.offering_id) is None})
+    if first_seen_items:
+        current = (
+            offering_model.objects.market(day)
+            .filter(**{f"{kind.offering_item_field}__any_of": first_seen_items})
+            .exclude(pk__any_of=ids)
+        )
         for _, market_key, price in kind.latest_prices(current, day):
             market.setdefault(market_key, []).append(price)
     for row in rows.values():
