@@ -73,6 +73,10 @@ class _Row:
     provider_page: str = ""
 
 
+_GPU_REGION_LENGTH = GpuOffering._meta.get_field("region").max_length
+_GPU_INSTANCE_LENGTH = GpuOffering._meta.get_field("instance_name").max_length
+
+
 class GpuKind:
     item_kind = UnmatchedName.Kind.GPU
     item_model = Gpu
@@ -99,13 +103,15 @@ class GpuKind:
 
     @staticmethod
     def key(provider_id, item_id, record):
+        # Names cut to their columns, as stored: PostgreSQL refuses a longer value and SQLite would keep it, so
+        # uncut, one payload would fail on one database and make two offerings on the other.
         return (
             provider_id,
             item_id,
             record.gpus_per_instance,
             record.pricing_type,
-            record.region,
-            record.instance_name,
+            record.region[:_GPU_REGION_LENGTH],
+            record.instance_name[:_GPU_INSTANCE_LENGTH],
         )
 
     @staticmethod
