@@ -10,6 +10,9 @@ as IN); elsewhere it is the plain IN lookup.
 Values are passed as they are (not run through the field's get_prep_value): give ints and plain strings.
 """
 
+from datetime import date
+from decimal import Decimal
+
 from django.core.exceptions import EmptyResultSet
 from django.db.models import Field, ForeignObject
 from django.db.models.lookups import In
@@ -26,7 +29,45 @@ class AnyOf(In):
         if not values:
             raise EmptyResultSet
         lhs, lhs_params = self.process_lhs(compiler, connection)
-        return f"{lhs} = ANY(%s)", (*lhs_params, values)
+        placeholder, param = array_param(values)
+        return f"{lhs} = ANY({placeholder})", (*lhs_params, param)
+
+
+def array_param(values):
+    """(placeholder, parameter) for a PostgreSQL array of `values`: ints as a bigint[] literal, strings as a
+    text[] literal (see array_literal), anything else as the list for psycopg to dump."""
+    literal = array_literal(values)
+    if literal is not None and all(type(v) is int for v in values):
+        return "%s::bigint[]", literal
+    if literal is not None and all(type(v) is str for v in values):
+        return "%s::text[]", literal
+    return "%s", list(values)
+
+
+def _quote(text):
+    # Array-literal quoting: in double quotes, with backslash and double quote escaped.
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+_ELEMENT = {
+    int: str,
+    Decimal: str,  # exact, exponent form included ("1E+2"): numeric input reads it back
+    str: _quote,
+    date: date.isoformat,
+    type(None): lambda _: "NULL",
+}
+
+
+def array_literal(values):
+    """`values` as the text of a PostgreSQL array literal ("{1,2,NULL}"), to be cast to the array type by
+    the query; None when a value is of a type not written here (bool, float, datetime...).
+
+    psycopg dumps a Python list element by element in Python (~1.5 ms per thousand values, per array); one
+    string, dumped in C, costs a tenth of that."""
+    try:
+        return "{" + ",".join([_ELEMENT[type(v)](v) for v in values]) + "}"
+    except KeyError:
+        return None
 
 
 Field.register_lookup(AnyOf)

@@ -14,7 +14,6 @@ from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.urls import reverse
 
-import computeprices.lookups  # noqa: F401  (registers field__any_of)
 from computeprices.freshness import (
     CURATED_LISTED_FOR_DAYS,
     DELISTED_AFTER_DAYS,
@@ -22,6 +21,7 @@ from computeprices.freshness import (
     offering_freshness,
     today_utc,
 )
+from computeprices.lookups import array_literal  # also registers field__any_of
 
 
 class Provider(models.Model):
@@ -183,6 +183,8 @@ def bulk_set(model, rows, fields):
         pk=qn(pk.column),
     )
     params = [list(rows)] + [[values[i] for values in rows.values()] for i in range(len(fields))]
+    # Each column as the text of its array literal where it can be (one string to dump, not one value at a time).
+    params = [literal if (literal := array_literal(column)) is not None else column for column in params]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
 
