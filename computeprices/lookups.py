@@ -7,7 +7,9 @@ path asks "which of these N offerings / aliases" with N in the thousands, and th
 its query time. On PostgreSQL `any_of` is `field = ANY(%s)` with the list as one array parameter (same rows
 as IN); elsewhere it is the plain IN lookup.
 
-Values are passed as they are (not run through the field's get_prep_value): give ints and plain strings.
+Values are passed as they are (not run through the field's get_prep_value): give ints and plain strings. Give
+them as a set: Django walks a list or tuple value item by item looking for expressions before any lookup sees
+it, which is the per-value cost this lookup exists to avoid.
 """
 
 from datetime import date
@@ -21,6 +23,11 @@ from django.db.models.lookups import In
 class AnyOf(In):
     lookup_name = "any_of"
     prepare_rhs = False
+
+    def get_prep_lookup(self):
+        if hasattr(self.rhs, "resolve_expression"):  # a queryset: as IN
+            return super().get_prep_lookup()
+        return self.rhs  # plain values, as given: no per-value preparation
 
     def as_postgresql(self, compiler, connection):
         if not self.rhs_is_direct_value():

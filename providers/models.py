@@ -116,7 +116,7 @@ class AliasQuerySet(models.QuerySet):
         wanted = {}
         for n in raw_names:
             wanted.setdefault(normalize_alias(n), []).append(n)
-        found = dict(self.filter(alias__any_of=list(wanted)).values_list("alias", f"{self.target}_id"))
+        found = dict(self.filter(alias__any_of=set(wanted)).values_list("alias", f"{self.target}_id"))
         if set(wanted) - set(found):
             target_model = self.model._meta.get_field(self.target).related_model
             for pk, slug, name in target_model.objects.values_list("pk", "slug", "name"):
@@ -227,7 +227,7 @@ def refresh_seen(queryset):
     offerings = {row[0]: list(row[1:]) for row in queryset.order_by().values_list("pk", *fields)}
     if not offerings:
         return 0
-    ids = list(offerings)
+    ids = set(offerings)
     seen = {pk: {"seen": None, "scraped": None, "curated": None} for pk in offerings}
     rows = (
         observations.objects.filter(offering_id__any_of=ids)

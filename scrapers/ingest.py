@@ -383,7 +383,7 @@ def ingest(source, parsed, *, run, day, dry_run=False):
     if not parsed.records and not parsed.skipped:
         raise ValueError("the payload held no rows at all (did the format change?)")
 
-    pages = dict(Provider.objects.filter(pk__any_of=list({key[0] for key in rows})).values_list("pk", "pricing_url"))
+    pages = dict(Provider.objects.filter(pk__any_of={key[0] for key in rows}).values_list("pk", "pricing_url"))
     for row in rows.values():
         row.provider_page = pages.get(row.key[0], "")
     with transaction.atomic():
@@ -393,7 +393,7 @@ def ingest(source, parsed, *, run, day, dry_run=False):
         if not dry_run:
             # Names this source no longer fails to match (an alias was added, or it stopped using them).
             UnmatchedName.objects.filter(source=source.name, resolved=False).exclude(
-                raw_name__any_of=[name[:200] for _, name in unmatched]
+                raw_name__any_of={name[:200] for _, name in unmatched}
             ).update(resolved=True)
         if not dry_run:
             bump_data_version()  # pages and API answers cached under the old version are now stale
@@ -465,11 +465,11 @@ def _save(source, kind, run, rows, day, dry_run):
     offering_model, observation_model = kind.offering_model, kind.observation_model
     provider_ids = {key[0] for key in rows}
     item_ids = {key[1] for key in rows}
-    item_filter = {f"{kind.offering_item_field}__any_of": list(item_ids)}
+    item_filter = {f"{kind.offering_item_field}__any_of": item_ids}
     copy = staging.is_available()  # PostgreSQL: new rows travel by COPY, then one set-based upsert per table
 
     def read_offerings():
-        found = offering_model.objects.filter(provider_id__any_of=list(provider_ids), **item_filter).order_by()
+        found = offering_model.objects.filter(provider_id__any_of=provider_ids, **item_filter).order_by()
         return {row[:-1]: row[-1] for row in found.values_list(*kind.offering_key_fields, "pk")}
 
     offerings = read_offerings() if rows else {}
@@ -486,7 +486,7 @@ def _save(source, kind, run, rows, day, dry_run):
         offerings = read_offerings()
     for key, row in rows.items():
         row.offering_id = offerings.get(key)
-    ids = [row.offering_id for row in rows.values() if row.offering_id is not None]
+    ids = {row.offering_id for row in rows.values() if row.offering_id is not None}
 
     # Validation references: each offering's last price, and the market: current prices of the same
     # GPU at the same pricing type (spot is not compared with on-demand), or model and serving kind.
@@ -495,7 +495,7 @@ def _save(source, kind, run, rows, day, dry_run):
     previous, market = {}, {}
     for pk, _market_key, price in kind.latest_prices(offering_model.objects.filter(pk__any_of=ids), day) if ids else []:
         previous[pk] = price
-    first_seen_items = list({row.key[1] for row in rows.values() if previous.get(row.offering_id) is None})
+    first_seen_items = {row.key[1] for row in rows.values() if previous.get(row.offering_id) is None}
     if first_seen_items:
         current = (
             offering_model.objects.market(day)
@@ -613,10 +613,10 @@ def _save(source, kind, run, rows, day, dry_run):
     if to_queue:
         PendingPrice.objects.bulk_create(to_queue, ignore_conflicts=True)
     if outranked:
-        observation_model.objects.filter(pk__any_of=[o.pk for o in outranked])._raw_delete(observation_model.objects.db)
+        observation_model.objects.filter(pk__any_of={o.pk for o in outranked})._raw_delete(observation_model.objects.db)
     if published:
         # The one writer of the offerings' dates (bulk writes skip Observation.save()).
-        offering_model.objects.filter(pk__any_of=published + [o.offering_id for o in outranked]).refresh_seen()
+        offering_model.objects.filter(pk__any_of={*published, *(o.offering_id for o in outranked)}).refresh_seen()
         _retire_curated(source, kind, published)
 
 
@@ -627,11 +627,15 @@ def _write_observations(kind, source, to_create, to_update, copy):
     model = kind.observation_model
     if copy:
         columns = ["offering_id", "observed_on", "source", *kind.update_fields, "is_curated"]
-        staged = [{**r, "source": source.name, "is_curated": False} for r in (*to_create, *to_update)]
+        fields = kind.update_fields
+        staged = [
+            (r["offering_id"], r["observed_on"], source.name, *[r[f] for f in fields], False)
+            for r in (*to_create, *to_update)
+        ]
         staging.upsert(
             model,
             columns,
-            [tuple(r[c] for c in columns) for r in staged],
+            staged,
             conflict=("offering_id", "observed_on", "source"),
             update=kind.update_fields,
             keep_where="is_curated",
@@ -649,7 +653,7 @@ def _retire_curated(source, kind, published):
     included): they stay in history but leave the listings, so one instance is never listed twice."""
     if kind is not GpuKind:
         return
-    covered = GpuOffering.objects.filter(pk__any_of=published).exclude(instance_name="")
+    covered = GpuOffering.objects.filter(pk__any_of=set(published)).exclude(instance_name="")
     same_instance = Q()
     for provider_id, gpu_id, gpus, pricing_type, instance in covered.values_list(
         "provider_id", "gpu_id", "gpus_per_instance", "pricing_type", "instance_name"
@@ -663,5 +667,5 @@ def _retire_curated(source, kind, published):
         )
     if same_instance:
         GpuOffering.objects.filter(same_instance, last_scraped_on__isnull=True, retired_by="").exclude(
-            pk__any_of=published
+            pk__any_of=set(published)
         ).update(retired_by=source.name[:60])
