@@ -1,7 +1,8 @@
 """The one ingest path: fetch -> parse -> normalize -> match names -> validate -> save, and its ScrapeRun.
 
 `run_source()` is what the command, the Celery task and the tests call. Saving is one transaction per
-run with a constant number of queries whatever the number of rows (lookups by `__in`, bulk writes):
+run with a constant number of queries whatever the number of rows (lookups by `__any_of`, one array
+parameter on PostgreSQL; bulk writes):
 
   catalogue: providers, provider aliases, items (GPUs/models), item aliases        4 queries
   offerings: existing, bulk create of the missing ones, re-read                   <= 3
