@@ -21,6 +21,7 @@ from computeprices.freshness import (
     offering_freshness,
     today_utc,
 )
+from computeprices.lookups import array_literal  # also registers field__any_of
 
 
 class Provider(models.Model):
@@ -115,7 +116,7 @@ class AliasQuerySet(models.QuerySet):
         wanted = {}
         for n in raw_names:
             wanted.setdefault(normalize_alias(n), []).append(n)
-        found = dict(self.filter(alias__in=wanted).values_list("alias", f"{self.target}_id"))
+        found = dict(self.filter(alias__any_of=set(wanted)).values_list("alias", f"{self.target}_id"))
         if set(wanted) - set(found):
             target_model = self.model._meta.get_field(self.target).related_model
             for pk, slug, name in target_model.objects.values_list("pk", "slug", "name"):
@@ -182,6 +183,8 @@ def bulk_set(model, rows, fields):
         pk=qn(pk.column),
     )
     params = [list(rows)] + [[values[i] for values in rows.values()] for i in range(len(fields))]
+    # Each column as the text of its array literal where it can be (one string to dump, not one value at a time).
+    params = [literal if (literal := array_literal(column)) is not None else column for column in params]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
 
@@ -224,10 +227,10 @@ def refresh_seen(queryset):
     offerings = {row[0]: list(row[1:]) for row in queryset.order_by().values_list("pk", *fields)}
     if not offerings:
         return 0
-    ids = list(offerings)
+    ids = set(offerings)
     seen = {pk: {"seen": None, "scraped": None, "curated": None} for pk in offerings}
     rows = (
-        observations.objects.filter(offering_id__in=ids)
+        observations.objects.filter(offering_id__any_of=ids)
         .values("offering_id", "is_curated")
         .annotate(seen=Max("observed_on"), dated=Max(Coalesce("price_date", "observed_on")))
         .order_by()
@@ -242,7 +245,7 @@ def refresh_seen(queryset):
     published = {}
     if latest_fields:
         newest = (
-            observations.objects.filter(offering_id__in=ids)
+            observations.objects.filter(offering_id__any_of=ids)
             .annotate(publish_rank=Window(RowNumber(), partition_by=[F("offering_id")], order_by=_publish_order()))
             .filter(publish_rank=1)
             .values("offering_id", *latest_fields.values())

@@ -70,7 +70,7 @@ def thirty_day_medians(kind, offering_ids, day):
         return {}
     since = day - timedelta(days=MEDIAN_WINDOW_DAYS)
     observations = kind.observation_model.objects.filter(
-        offering_id__in=offering_ids, observed_on__gte=since, observed_on__lte=day
+        offering_id__any_of=set(offering_ids), observed_on__gte=since, observed_on__lte=day
     )
     prices = {}
     if kind.offering_item_field == "gpu_id":

@@ -1,7 +1,8 @@
 """The one ingest path: fetch -> parse -> normalize -> match names -> validate -> save, and its ScrapeRun.
 
 `run_source()` is what the command, the Celery task and the tests call. Saving is one transaction per
-run with a constant number of queries whatever the number of rows (lookups by `__in`, bulk writes):
+run with a constant number of queries whatever the number of rows (lookups by `__any_of`, one array
+parameter on PostgreSQL; bulk writes):
 
   catalogue: providers, provider aliases, items (GPUs/models), item aliases        4 queries
   offerings: existing, bulk create of the missing ones, re-read                   <= 3
@@ -73,6 +74,10 @@ class _Row:
     provider_page: str = ""
 
 
+_GPU_REGION_LENGTH = GpuOffering._meta.get_field("region").max_length
+_GPU_INSTANCE_LENGTH = GpuOffering._meta.get_field("instance_name").max_length
+
+
 class GpuKind:
     item_kind = UnmatchedName.Kind.GPU
     item_model = Gpu
@@ -99,13 +104,15 @@ class GpuKind:
 
     @staticmethod
     def key(provider_id, item_id, record):
+        # Names cut to their columns, as stored: PostgreSQL refuses a longer value and SQLite would keep it, so
+        # uncut, one payload would fail on one database and make two offerings on the other.
         return (
             provider_id,
             item_id,
             record.gpus_per_instance,
             record.pricing_type,
-            record.region,
-            record.instance_name,
+            record.region[:_GPU_REGION_LENGTH],
+            record.instance_name[:_GPU_INSTANCE_LENGTH],
         )
 
     @staticmethod
@@ -114,18 +121,19 @@ class GpuKind:
 
     @staticmethod
     def new_offering(key, price):
+        """{field: value} of the offering a row creates; the model's defaults for the rest."""
         provider_id, gpu_id, gpus, pricing_type, region, instance = key
         r = price.record
-        return GpuOffering(
-            provider_id=provider_id,
-            gpu_id=gpu_id,
-            gpus_per_instance=gpus,
-            pricing_type=pricing_type,
-            region=region,
-            instance_name=instance,
-            vcpus=r.vcpus,
-            ram_gb=r.ram_gb,
-        )
+        return {
+            "provider_id": provider_id,
+            "gpu_id": gpu_id,
+            "gpus_per_instance": gpus,
+            "pricing_type": pricing_type,
+            "region": region,
+            "instance_name": instance,
+            "vcpus": r.vcpus,
+            "ram_gb": r.ram_gb,
+        }
 
     @staticmethod
     def market_key(key):
@@ -137,14 +145,12 @@ class GpuKind:
 
     @staticmethod
     def latest_prices(offerings, day):
-        """(offering id, market key, newest per-GPU-hour price on or before day): one query."""
-        newest = GpuPriceObservation.objects.filter(offering=OuterRef("pk"), observed_on__lte=day).order_by(
-            *PUBLISH_ORDER
+        """(offering id, market key, newest per-GPU-hour price on or before day) of offerings that have one:
+        one query."""
+        rows = _newest_observations(GpuKind, offerings, day).values_list(
+            "offering_id", "offering__gpu_id", "offering__pricing_type", "usd_per_gpu_hour"
         )
-        rows = offerings.annotate(p=Subquery(newest.values("usd_per_gpu_hour")[:1]))
-        return [
-            (pk, (gpu_id, kind), p) for pk, gpu_id, kind, p in rows.values_list("pk", "gpu_id", "pricing_type", "p")
-        ]
+        return [(pk, (gpu_id, kind), p) for pk, gpu_id, kind, p in rows]
 
     @staticmethod
     def observation_values(price):
@@ -216,14 +222,15 @@ class TokenKind:
 
     @staticmethod
     def new_offering(key, price):
+        """{field: value} of the offering a row creates; the model's defaults for the rest."""
         provider_id, model_id, quantization, serving_kind, region = key
-        return InferenceOffering(
-            provider_id=provider_id,
-            model_id=model_id,
-            quantization=quantization,
-            serving_kind=serving_kind,
-            region=region,
-        )
+        return {
+            "provider_id": provider_id,
+            "model_id": model_id,
+            "quantization": quantization,
+            "serving_kind": serving_kind,
+            "region": region,
+        }
 
     @staticmethod
     def market_key(key):
@@ -235,13 +242,11 @@ class TokenKind:
 
     @staticmethod
     def latest_prices(offerings, day):
-        """(offering id, market key, newest blended price on or before day): one query."""
-        newest = InferencePriceObservation.objects.filter(offering=OuterRef("pk"), observed_on__lte=day).order_by(
-            *PUBLISH_ORDER
+        """(offering id, market key, newest blended price on or before day) of offerings that have one: one
+        query."""
+        rows = _newest_observations(TokenKind, offerings, day).values_list(
+            "offering_id", "offering__model_id", "offering__serving_kind", "usd_per_mtok_input", "usd_per_mtok_output"
         )
-        rows = offerings.annotate(
-            i=Subquery(newest.values("usd_per_mtok_input")[:1]), o=Subquery(newest.values("usd_per_mtok_output")[:1])
-        ).values_list("pk", "model_id", "serving_kind", "i", "o")
         return [(pk, (model_id, kind), blended_price(i, o)) for pk, model_id, kind, i, o in rows]
 
     @staticmethod
@@ -282,6 +287,16 @@ class TokenKind:
 
 
 KINDS = {"gpu": GpuKind, "token": TokenKind}
+
+
+def _newest_observations(kind, offerings, day):
+    """The observation each of `offerings` publishes among those on or before `day` (the first in
+    PUBLISH_ORDER), as a queryset: one correlated subquery per offering picks its id (one probe of the
+    observations' publish-order index), whatever the offering's history; offerings without one are absent."""
+    model = kind.observation_model
+    newest = model.objects.filter(offering=OuterRef("pk"), observed_on__lte=day).order_by(*PUBLISH_ORDER)
+    picked = offerings.order_by().annotate(newest=Subquery(newest.values("pk")[:1])).values("newest")
+    return model.objects.filter(pk__in=picked).order_by()
 
 
 def _median(values):
@@ -369,7 +384,7 @@ def ingest(source, parsed, *, run, day, dry_run=False):
     if not parsed.records and not parsed.skipped:
         raise ValueError("the payload held no rows at all (did the format change?)")
 
-    pages = dict(Provider.objects.filter(pk__in={key[0] for key in rows}).values_list("pk", "pricing_url"))
+    pages = dict(Provider.objects.filter(pk__any_of={key[0] for key in rows}).values_list("pk", "pricing_url"))
     for row in rows.values():
         row.provider_page = pages.get(row.key[0], "")
     with transaction.atomic():
@@ -379,7 +394,7 @@ def ingest(source, parsed, *, run, day, dry_run=False):
         if not dry_run:
             # Names this source no longer fails to match (an alias was added, or it stopped using them).
             UnmatchedName.objects.filter(source=source.name, resolved=False).exclude(
-                raw_name__in=[name[:200] for _, name in unmatched]
+                raw_name__any_of={name[:200] for _, name in unmatched}
             ).update(resolved=True)
         if not dry_run:
             bump_data_version()  # pages and API answers cached under the old version are now stale
@@ -451,34 +466,43 @@ def _save(source, kind, run, rows, day, dry_run):
     offering_model, observation_model = kind.offering_model, kind.observation_model
     provider_ids = {key[0] for key in rows}
     item_ids = {key[1] for key in rows}
-    item_filter = {f"{kind.offering_item_field}__in": item_ids}
+    item_filter = {f"{kind.offering_item_field}__any_of": item_ids}
     copy = staging.is_available()  # PostgreSQL: new rows travel by COPY, then one set-based upsert per table
 
     def read_offerings():
-        found = offering_model.objects.filter(provider_id__in=provider_ids, **item_filter).order_by()
+        found = offering_model.objects.filter(provider_id__any_of=provider_ids, **item_filter).order_by()
         return {row[:-1]: row[-1] for row in found.values_list(*kind.offering_key_fields, "pk")}
 
     offerings = read_offerings() if rows else {}
     missing = [key for key in rows if key not in offerings]
     if missing and not dry_run:
         new = [kind.new_offering(k, rows[k].price) for k in missing]
-        if copy:
-            fields = [f.attname for f in offering_model._meta.concrete_fields if not f.primary_key]
-            staging.upsert(offering_model, fields, [tuple(getattr(o, f) for f in fields) for o in new])
+        if copy:  # tuples straight from the values and the fields' defaults (none is callable): no model instances
+            fields = [f for f in offering_model._meta.concrete_fields if not f.primary_key]
+            defaults = {f.attname: f.get_default() for f in fields}
+            names = list(defaults)
+            staging.upsert(offering_model, names, [tuple({**defaults, **o}.values()) for o in new])
         else:
-            offering_model.objects.bulk_create(new, ignore_conflicts=True)
+            offering_model.objects.bulk_create([offering_model(**o) for o in new], ignore_conflicts=True)
         offerings = read_offerings()
     for key, row in rows.items():
         row.offering_id = offerings.get(key)
-    ids = [row.offering_id for row in rows.values() if row.offering_id is not None]
+    ids = {row.offering_id for row in rows.values() if row.offering_id is not None}
 
     # Validation references: each offering's last price, and the market: current prices of the same
     # GPU at the same pricing type (spot is not compared with on-demand), or model and serving kind.
+    # Only offerings without a last price are compared with the market: the market is read for the items of
+    # those rows only (a rerun of known offerings reads none).
     previous, market = {}, {}
-    for pk, _market_key, price in kind.latest_prices(offering_model.objects.filter(pk__in=ids), day) if ids else []:
+    for pk, _market_key, price in kind.latest_prices(offering_model.objects.filter(pk__any_of=ids), day) if ids else []:
         previous[pk] = price
-    if item_ids:
-        current = offering_model.objects.market(day).filter(**item_filter).exclude(pk__in=ids)
+    first_seen_items = {row.key[1] for row in rows.values() if previous.get(row.offering_id) is None}
+    if first_seen_items:
+        current = (
+            offering_model.objects.market(day)
+            .filter(**{f"{kind.offering_item_field}__any_of": first_seen_items})
+            .exclude(pk__any_of=ids)
+        )
         for _, market_key, price in kind.latest_prices(current, day):
             market.setdefault(market_key, []).append(price)
     for row in rows.values():
@@ -491,7 +515,7 @@ def _save(source, kind, run, rows, day, dry_run):
     if ids:
         # Same-day rows of every source on these offerings: this source's own (to upsert) and the others'
         # (source precedence: scrapers.precedence).
-        same_day = observation_model.objects.filter(offering_id__in=ids, observed_on=day).order_by()
+        same_day = observation_model.objects.filter(offering_id__any_of=ids, observed_on=day).order_by()
         for fact in same_day.values("pk", "offering_id", "source", "is_curated", *kind.update_fields):
             o = SimpleNamespace(**fact)  # what the checks below read; no model instance per row
             if o.source == source.name:
@@ -500,7 +524,7 @@ def _save(source, kind, run, rows, day, dry_run):
                 others.setdefault(o.offering_id, []).append(o)
         already_queued = set(
             PendingPrice.objects.filter(
-                **{f"{kind.pending_offering_field}__in": ids}, observed_on=day, source=source.name
+                **{f"{kind.pending_offering_field}__any_of": ids}, observed_on=day, source=source.name
             ).values_list(kind.pending_offering_field, flat=True)
         )
 
@@ -590,10 +614,10 @@ def _save(source, kind, run, rows, day, dry_run):
     if to_queue:
         PendingPrice.objects.bulk_create(to_queue, ignore_conflicts=True)
     if outranked:
-        observation_model.objects.filter(pk__in=[o.pk for o in outranked])._raw_delete(observation_model.objects.db)
+        observation_model.objects.filter(pk__any_of={o.pk for o in outranked})._raw_delete(observation_model.objects.db)
     if published:
         # The one writer of the offerings' dates (bulk writes skip Observation.save()).
-        offering_model.objects.filter(pk__in=published + [o.offering_id for o in outranked]).refresh_seen()
+        offering_model.objects.filter(pk__any_of={*published, *(o.offering_id for o in outranked)}).refresh_seen()
         _retire_curated(source, kind, published)
 
 
@@ -604,11 +628,15 @@ def _write_observations(kind, source, to_create, to_update, copy):
     model = kind.observation_model
     if copy:
         columns = ["offering_id", "observed_on", "source", *kind.update_fields, "is_curated"]
-        staged = [{**r, "source": source.name, "is_curated": False} for r in (*to_create, *to_update)]
+        fields = kind.update_fields
+        staged = [
+            (r["offering_id"], r["observed_on"], source.name, *[r[f] for f in fields], False)
+            for r in (*to_create, *to_update)
+        ]
         staging.upsert(
             model,
             columns,
-            [tuple(r[c] for c in columns) for r in staged],
+            staged,
             conflict=("offering_id", "observed_on", "source"),
             update=kind.update_fields,
             keep_where="is_curated",
@@ -626,7 +654,7 @@ def _retire_curated(source, kind, published):
     included): they stay in history but leave the listings, so one instance is never listed twice."""
     if kind is not GpuKind:
         return
-    covered = GpuOffering.objects.filter(pk__in=published).exclude(instance_name="")
+    covered = GpuOffering.objects.filter(pk__any_of=set(published)).exclude(instance_name="")
     same_instance = Q()
     for provider_id, gpu_id, gpus, pricing_type, instance in covered.values_list(
         "provider_id", "gpu_id", "gpus_per_instance", "pricing_type", "instance_name"
@@ -640,5 +668,5 @@ def _retire_curated(source, kind, published):
         )
     if same_instance:
         GpuOffering.objects.filter(same_instance, last_scraped_on__isnull=True, retired_by="").exclude(
-            pk__in=published
+            pk__any_of=set(published)
         ).update(retired_by=source.name[:60])

@@ -7,6 +7,7 @@ per 1M, US cents per token.
 """
 
 import json
+import math
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import date
@@ -119,6 +120,8 @@ def decimal_or_none(value) -> Decimal | None:
 
     Floats go through repr so 3e-06 stays 0.000003 rather than a binary expansion.
     """
+    if type(value) is float:  # the common case (JSON numbers): repr of a finite float is a clean Decimal string
+        return Decimal(repr(value)) if math.isfinite(value) else None
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, float):
