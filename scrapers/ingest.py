@@ -37,6 +37,7 @@ from .normalize import Refused, gpu_price, token_price
 
 logger = logging.getLogger(__name__)
 
+SAME_PRICE = Decimal("0.0001")  # relative: stored columns round what a source states
 MOVE_FACTOR = Decimal(5)
 MARKET_FACTOR = Decimal(5)
 MARKET_MIN_SAMPLES = 3
@@ -87,6 +88,7 @@ class GpuKind:
     offering_item_field = "gpu_id"
     offering_key_fields = ("provider_id", "gpu_id", "gpus_per_instance", "pricing_type", "region", "instance_name")
     update_fields = ["usd_per_gpu_hour", "usd_per_instance_hour", "source_url", "origin_url", "price_date", "rank"]
+    compared_fields = ["usd_per_gpu_hour"]  # what observed_value() reads
 
     normalize = staticmethod(gpu_price)
 
@@ -198,6 +200,7 @@ class TokenKind:
         "rank",
     ]
 
+    compared_fields = ["usd_per_mtok_input", "usd_per_mtok_output"]  # what observed_value() reads
     normalize = staticmethod(token_price)
 
     @staticmethod
@@ -512,6 +515,7 @@ def _save(source, kind, run, rows, day, dry_run):
 
     existing, others = {}, {}
     already_queued = set()
+    held = {}  # offering id -> (status, price) of this source's price held for review today, not approved
     if ids:
         # Same-day rows of every source on these offerings: this source's own (to upsert) and the others'
         # (source precedence: scrapers.precedence).
@@ -522,11 +526,13 @@ def _save(source, kind, run, rows, day, dry_run):
                 existing[o.offering_id] = o
             else:
                 others.setdefault(o.offering_id, []).append(o)
-        already_queued = set(
-            PendingPrice.objects.filter(
-                **{f"{kind.pending_offering_field}__any_of": ids}, observed_on=day, source=source.name
-            ).values_list(kind.pending_offering_field, flat=True)
-        )
+        queued = PendingPrice.objects.filter(
+            **{f"{kind.pending_offering_field}__any_of": ids}, observed_on=day, source=source.name
+        ).order_by()
+        for fact in queued.values(kind.pending_offering_field, "status", *kind.compared_fields):
+            already_queued.add(fact[kind.pending_offering_field])
+            if fact["status"] != PendingPrice.Status.APPROVED:
+                held[fact[kind.pending_offering_field]] = (fact["status"], kind.observed_value(SimpleNamespace(**fact)))
 
     to_create, to_update, to_queue, published, outranked = [], [], [], [], []
     for row in rows.values():
@@ -557,6 +563,12 @@ def _save(source, kind, run, rows, day, dry_run):
         elif reference is None and kind is TokenKind and price.output < price.input:
             # Checked on first sight only: once an admin approves such a price it is the reference.
             reference, reason = price.input, "output cheaper than input (swapped or wrong unit?)"
+        elif row.offering_id in held and _same_price(held[row.offering_id][1], value):
+            # The checks moved under it since (today's market median shifted as other prices published): the
+            # review decides, a same-day rerun does not publish what it held or what a reviewer rejected.
+            status, reference = held[row.offering_id]
+            rejected = status == PendingPrice.Status.REJECTED
+            reason = "rejected by a reviewer today" if rejected else "held for review today"
         if reason:
             run.rows_flagged += 1
             if row.offering_id is not None and row.offering_id not in already_queued:
@@ -619,6 +631,11 @@ def _save(source, kind, run, rows, day, dry_run):
         # The one writer of the offerings' dates (bulk writes skip Observation.save()).
         offering_model.objects.filter(pk__any_of={*published, *(o.offering_id for o in outranked)}).refresh_seen()
         _retire_curated(source, kind, published)
+
+
+def _same_price(stored, value) -> bool:
+    """The same price as one stored at the columns' places (4 for GPU-hours, 6 per 1M tokens)."""
+    return stored is not None and value is not None and abs(stored - value) <= max(stored, value) * SAME_PRICE
 
 
 def _write_observations(kind, source, to_create, to_update, copy):

@@ -261,6 +261,23 @@ def test_new_offering_far_outside_the_market_is_flagged(catalogue):
     assert PendingPrice.objects.get().gpu_offering.instance_name == "cheap-8x"
 
 
+def test_a_price_held_today_stays_held_when_a_rerun_finds_the_market_moved(catalogue):
+    market = [(f"h{i}", "H100-SXM", "1", price, "") for i, price in enumerate(["2.5", "2.8", "3.0", "2.2"])]
+    held = ("cheap-8x", "H100-SXM", "8", "1.00", "")  # $0.125/GPU-hr: 20x under the market
+    assert scrape("skypilot:aws", skypilot_csv([*market, held])).rows_flagged == 1
+    # The same day, the source now lists many such offerings: the market median falls to $0.125 and the first
+    # sight check passes them all, but the price it held is for the review to decide.
+    cheap = [(f"cheap-{i}", "H100-SXM", "8", "1.00", "") for i in range(8)]
+    rerun = scrape("skypilot:aws", skypilot_csv([*market, held, *cheap]))
+    assert rerun.rows_new == 8 and rerun.rows_flagged == 1
+    pending = PendingPrice.objects.get()
+    assert pending.status == PendingPrice.Status.PENDING and pending.gpu_offering.instance_name == "cheap-8x"
+    assert not pending.gpu_offering.observations.exists()
+    pending.reject()
+    assert scrape("skypilot:aws", skypilot_csv([*market, held, *cheap])).rows_flagged == 1
+    assert not pending.gpu_offering.observations.exists()
+
+
 @pytest.mark.parametrize("price", ["0", "-3", "999999"])
 def test_zero_negative_and_absurd_prices_are_refused(catalogue, price):
     run = scrape("skypilot:aws", skypilot_csv([("p5.48xlarge", "H100", "8.0", price, "")]))
