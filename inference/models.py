@@ -325,7 +325,13 @@ class InferencePriceObservation(models.Model):
             ),
             # bump_data_version(): the newest token price day (the footer's "as of"), and /sources/'s count of
             # recent observations (observed_on >= a day); without it both scan every token price.
-            models.Index(fields=["observed_on"], name="inf_observation_day_idx"),
+            # alerts.changes: the price-change feeds' window over a period's observations reads only this index
+            # (PostgreSQL index-only scan; EXPLAIN at 100x: 436 -> 88 ms for the site feed's week).
+            models.Index(
+                fields=["observed_on"],
+                include=["offering", "is_curated", "id", "usd_per_mtok_input", "usd_per_mtok_output"],
+                name="inf_observation_day_idx",
+            ),
         ]
 
     def __str__(self):
@@ -481,6 +487,8 @@ class EndpointMeasurement(models.Model):
     def reject(self):
         self.status = MeasurementStatus.REJECTED
         self.save(update_fields=["status"])
+
+
 @receiver(post_delete, sender=InferencePriceObservation)
 def _observation_deleted(sender, instance, **kwargs):
     InferenceOffering.objects.filter(pk=instance.offering_id).refresh_seen()

@@ -480,8 +480,14 @@ class GpuPriceObservation(models.Model):
                 F("id").desc(),
                 name="gpu_obs_latest_full_idx",
             ),
-            # Daily statistics: every observation of one day; bump_data_version(): the newest GPU price day.
-            models.Index(fields=["observed_on"], name="gpu_observation_day_idx"),
+            # Daily statistics: every observation of one day; bump_data_version(): the newest GPU price day;
+            # alerts.changes: the price-change feeds' window over a period's observations reads only this index
+            # (PostgreSQL index-only scan, no heap read per observation).
+            models.Index(
+                fields=["observed_on"],
+                include=["offering", "is_curated", "id", "usd_per_gpu_hour"],
+                name="gpu_observation_day_idx",
+            ),
         ]
 
     def __str__(self):
