@@ -332,6 +332,9 @@ class InferencePriceObservation(models.Model):
                 include=["offering", "is_curated", "id", "usd_per_mtok_input", "usd_per_mtok_output"],
                 name="inf_observation_day_idx",
             ),
+            # scrapers.report.data_report (/sources/): the curated set's counts and dates, a few thousand rows
+            # among millions; without it a sequential scan of every price (EXPLAIN at 100x: 3.1 s).
+            models.Index(fields=["offering"], condition=Q(is_curated=True), name="inf_obs_curated_idx"),
         ]
 
     def __str__(self):
