@@ -7,7 +7,8 @@ Token prices are USD per 1M tokens as Decimal. Providers are shared with the GPU
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import ExpressionWrapper, F, OuterRef, Q, Subquery, Window
+from django.db.models.functions import RowNumber
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.urls import reverse
@@ -28,27 +29,39 @@ def blended_price(input_price, output_price, input_parts=DEFAULT_BLEND_INPUT_PAR
 
 class LanguageModelQuerySet(models.QuerySet):
     def most_served(self, count):
-        """The `count` models with the most listed offerings, each with its cheapest blended offering (whose
-        latest_observed_on / latest_price_date the page shows as the price's age).
+        """The `count` models with the most market offerings, each with its cheapest blended offering (whose
+        latest_observed_on / latest_price_date the page shows as the price's age; a tie goes to the provider
+        first by name).
 
-        Two queries: the models, then their current offerings with latest prices.
+        Two queries: the models with their count of market offerings, then each one's cheapest offering (the
+        database ranks a model's offerings by blended price; only the first of each is read).
         Returns [(model, cheapest offering, blended USD per 1M)].
         """
+        from providers.models import market_q
+
         models_ = list(
-            self.annotate(
-                served_by=models.Count("offerings", filter=Q(offerings__in=InferenceOffering.objects.market()))
-            )
+            self.annotate(served_by=models.Count("offerings", filter=market_q(prefix="offerings__")))
             .filter(served_by__gt=0)
             .order_by("-served_by", "name")[:count]
         )
-        offerings = (
-            InferenceOffering.objects.market().filter(model__in=models_).with_latest_price().select_related("provider")
+        blend = ExpressionWrapper(
+            (DEFAULT_BLEND_INPUT_PARTS * F("latest_input") + F("latest_output")) / (DEFAULT_BLEND_INPUT_PARTS + 1),
+            output_field=models.DecimalField(max_digits=20, decimal_places=8),
         )
-        best = {}
-        for offering in offerings:
-            blended = blended_price(offering.latest_input, offering.latest_output)
-            if blended is not None and (offering.model_id not in best or blended < best[offering.model_id][1]):
-                best[offering.model_id] = (offering, blended)
+        cheapest = (
+            InferenceOffering.objects.market()
+            .filter(model__in=models_, latest_input__isnull=False, latest_output__isnull=False)
+            .annotate(
+                place=Window(
+                    RowNumber(),
+                    partition_by=[F("model_id")],
+                    order_by=[blend.asc(), F("provider__name").asc(), F("pk").asc()],
+                )
+            )
+            .filter(place=1)
+            .select_related("provider")
+        )
+        best = {o.model_id: (o, blended_price(o.latest_input, o.latest_output)) for o in cheapest}
         return [(m, *best[m.pk]) for m in models_ if m.pk in best]
 
 

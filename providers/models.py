@@ -270,6 +270,16 @@ def refresh_seen(queryset):
     return len(changed)
 
 
+def market_q(today=None, prefix=""):
+    """ListingQuerySet.market() as a Q on the offering's fields, behind `prefix` ("offerings__") when it is
+    reached through a relation, e.g. to count a model's market offerings in an aggregate's filter."""
+    today = today or today_utc()
+    return Q(**{f"{prefix}listed_until__gte": today, f"{prefix}retired_by": ""}) & (
+        Q(**{f"{prefix}last_scraped_on__isnull": True})
+        | Q(**{f"{prefix}last_seen_on__gte": today - timedelta(days=STALE_AFTER_DAYS)})
+    )
+
+
 class ListingQuerySet(models.QuerySet):
     """Offerings by freshness (DESIGN.md), from the dates refresh_seen() denormalizes onto them.
 
@@ -287,10 +297,7 @@ class ListingQuerySet(models.QuerySet):
     def market(self, today=None):
         """What market figures are built from: offerings their source still vouches for: seen by a scraper in
         the last 3 days, or curated-only with a price under a year old. Pages show each price's age."""
-        today = today or today_utc()
-        return self.listed(today).filter(
-            Q(last_scraped_on__isnull=True) | Q(last_seen_on__gte=today - timedelta(days=STALE_AFTER_DAYS))
-        )
+        return self.filter(market_q(today))
 
     def refresh_seen(self):
         """THE writer of last_seen_on, last_scraped_on and listed_until (see refresh_seen())."""
