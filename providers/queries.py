@@ -77,7 +77,8 @@ def gpu_rows(gpus, pricing_type=PricingType.ON_DEMAND, today=None) -> list[GpuRo
 
     provider_count counts providers with any current offering of the GPU, whatever the pricing type.
     """
-    rows = list(_market_rows(GpuOffering.objects.market(today)))
+    # Only these GPUs' offerings: search asks for a few GPUs, /gpus/ for each one it lists.
+    rows = list(_market_rows(GpuOffering.objects.market(today).filter(gpu_id__in=[gpu.pk for gpu in gpus])))
     market = market_by_gpu(rows)
     providers = defaultdict(set)
     for gpu_id, _pricing_type, provider_id, price in rows:
