@@ -27,6 +27,18 @@ def blended_price(input_price, output_price, input_parts=DEFAULT_BLEND_INPUT_PAR
     return (Decimal(input_parts) * input_price + Decimal(output_parts) * output_price) / total
 
 
+def blend_sum_expression(
+    input_field="latest_input", output_field="latest_output", input_parts=DEFAULT_BLEND_INPUT_PARTS
+):
+    """input_parts x input + output: blended_price() times (input_parts + 1), as a database expression (NULL when
+    either price is). It orders, picks minimums and gives ratios exactly as the blended price does, with no
+    division: exact on PostgreSQL, and no integer division on SQLite (which stores a whole price as an integer)."""
+    return ExpressionWrapper(
+        input_parts * F(input_field) + F(output_field),
+        output_field=models.DecimalField(max_digits=20, decimal_places=6),
+    )
+
+
 class LanguageModelQuerySet(models.QuerySet):
     def most_served(self, count):
         """The `count` models with the most market offerings, each with its cheapest blended offering (whose
@@ -44,10 +56,7 @@ class LanguageModelQuerySet(models.QuerySet):
             .filter(served_by__gt=0)
             .order_by("-served_by", "name")[:count]
         )
-        blend = ExpressionWrapper(
-            (DEFAULT_BLEND_INPUT_PARTS * F("latest_input") + F("latest_output")) / (DEFAULT_BLEND_INPUT_PARTS + 1),
-            output_field=models.DecimalField(max_digits=20, decimal_places=8),
-        )
+        blend = blend_sum_expression()  # orders as the blended price does
         cheapest = (
             InferenceOffering.objects.market()
             .filter(model__in=models_, latest_input__isnull=False, latest_output__isnull=False)
