@@ -17,6 +17,7 @@ from providers.queries import gpu_rows
 
 MAX_QUERY = 100
 WORD = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?")
+NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
 def words(text):
@@ -58,6 +59,24 @@ def _aliases(model, field):
     return found
 
 
+def _matching_providers(query_words):
+    """[(provider, rank)]: every provider's name and slug are matched as plain values, and a model instance
+    (with the fields a hit shows; others load on access) is built only for the providers that match: there
+    are thousands of providers and a handful of hits."""
+    fields = ["id", "name", "slug", "offers"]
+    # A match needs every query word (dots aside) inside the name's or slug's letters and digits run together
+    # (match_rank's squashed words): a cheap test that skips match_rank for almost every provider.
+    needles = [q.replace(".", "") for q in query_words]
+    found = []
+    for values in Provider.objects.values_list(*fields):
+        letters = NOT_ALNUM.sub("", f"{values[1]}|{values[2]}".lower())
+        if not all(n in letters for n in needles):
+            continue
+        if (rank := match_rank(query_words, values[1:3])) is not None:
+            found.append((Provider.from_db(Provider.objects.db, fields, values), rank))
+    return found
+
+
 def search(query, limit=30):
     """{"gpus": [Hit], "models": [Hit], "providers": [Hit]} for a query; six queries."""
     query_words = words(query[:MAX_QUERY])
@@ -75,9 +94,7 @@ def search(query, limit=30):
         for m in LanguageModel.objects.all()
         if (rank := match_rank(query_words, [m.name, m.slug, m.family, *model_aliases.get(m.pk, [])])) is not None
     ]
-    providers = [
-        (p, rank) for p in Provider.objects.all() if (rank := match_rank(query_words, [p.name, p.slug])) is not None
-    ]
+    providers = _matching_providers(query_words)
     rows = {row.gpu.pk: row for row in gpu_rows([g for g, _ in gpus])} if gpus else {}
     summaries = {s.model.pk: s for s in model_price_summaries([m for m, _ in models], DEFAULT_BLEND)} if models else {}
     gpu_hits = [Hit("gpu", g, rank, rows[g.pk].cheapest) for g, rank in gpus]

@@ -5,18 +5,19 @@ number of queries whatever the number of sources, runs, offerings or prices:
 
   last good run and last failed run per source                       2
   disagreements in the review queue, by source                       1
-  listed GPU and per-token offerings with their published price      2
+  published prices per source and age bucket (GPU, per-token)       2
   the curated set: its prices' dates and counts                      2
 """
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import Count, Max, Min, Q
+from django.db.models.functions import Coalesce
 
 from computeprices.curated import CURATED_SOURCE
-from computeprices.freshness import in_market, price_age_days, today_utc
+from computeprices.freshness import today_utc
 from inference.models import InferenceOffering, InferencePriceObservation
 from providers.models import GpuOffering, GpuPriceObservation
 
@@ -34,17 +35,41 @@ AGE_BUCKETS = [
 ]
 
 
-def age_bucket(days):
-    for label, limit in AGE_BUCKETS:
-        if limit is None or days <= limit:
-            return label
-    return AGE_BUCKETS[-1][0]
-
-
-def histogram(ages):
-    counts = Counter(age_bucket(d) for d in ages)
+def histogram(counts: Counter):
+    """[(label, count, total)] in AGE_BUCKETS order, from {bucket label: number of prices}."""
     total = sum(counts.values())
     return [(label, counts.get(label, 0), total) for label, _ in AGE_BUCKETS]
+
+
+def _bucket_counts(today):
+    """{bucket label: Count}: published prices by age (price_age_days: the price's own date, or its collection
+    day when undated), as conditional counts the database computes: age <= limit is day >= today - limit."""
+    day = Coalesce("latest_price_date", "latest_observed_on")
+    counts, newer_than = {}, None
+    for label, limit in AGE_BUCKETS:
+        in_bucket = Q() if limit is None else Q(age_day__gte=today - timedelta(days=limit))
+        if newer_than is not None:
+            in_bucket &= ~newer_than
+        counts[label] = Count("pk", filter=in_bucket)
+        newer_than = Q(age_day__gte=today - timedelta(days=limit)) if limit is not None else None
+    return day, counts
+
+
+def published_ages(model, today) -> dict:
+    """{latest_source: Counter of age bucket}: the market offerings (ListingQuerySet.market(), whose Python twin
+    is freshness.in_market) with a published price, by the source that published it. One grouped query."""
+    day, counts = _bucket_counts(today)
+    rows = (
+        model.objects.market(today)
+        .filter(latest_observed_on__isnull=False)
+        .annotate(age_day=day)
+        .order_by()
+        .values("latest_source")
+        .annotate(**{f"bucket_{i}": c for i, c in enumerate(counts.values())})
+    )
+    return {
+        row["latest_source"]: Counter({label: row[f"bucket_{i}"] for i, label in enumerate(counts)}) for row in rows
+    }
 
 
 @dataclass
@@ -57,7 +82,7 @@ class SourceReport:
     failing: ScrapeRun | None = None
     published: int = 0  # listed offerings whose published price comes from this source
     disagreements: int = 0  # prices held for review because a higher-ranked source disagreed by > 20%
-    ages: list = field(default_factory=list)
+    ages: Counter = field(default_factory=Counter)  # {age bucket label: published prices}
 
     @property
     def anchor(self):
@@ -95,7 +120,7 @@ class CuratedReport:
     collected_from: date | None = None
     collected_to: date | None = None
     published: int = 0
-    ages: list = field(default_factory=list)
+    ages: Counter = field(default_factory=Counter)
     # Prices that cite where their number came from (origin_url), per market: {"gpu"|"inference": (cited, all)}.
     cited: dict = field(default_factory=dict)
 
@@ -125,7 +150,7 @@ class DataReport:
     today: date
     curated: CuratedReport
     sources: list[SourceReport]
-    ages: list = field(default_factory=list)
+    ages: Counter = field(default_factory=Counter)
 
     @property
     def histogram(self):
@@ -179,17 +204,14 @@ def data_report(today=None) -> DataReport:
         for name, source in sorted(REGISTRY.items())
     }
     curated = CuratedReport()
-    all_ages = []
+    all_ages = Counter()
     for model in (GpuOffering, InferenceOffering):
-        for o in model.objects.market(today).with_latest_price():
-            if o.latest_observed_on is None or not in_market(o, today):
-                continue
-            age = price_age_days(o.latest_price_date, o.latest_observed_on, today)
-            all_ages.append(age)
-            target = curated if o.latest_source == CURATED_SOURCE else reports.get(o.latest_source)
+        for source, ages in published_ages(model, today).items():
+            all_ages.update(ages)
+            target = curated if source == CURATED_SOURCE else reports.get(source)
             if target is not None:
-                target.published += 1
-                target.ages.append(age)
+                target.published += ages.total()
+                target.ages.update(ages)
     for market, observations in (("gpu", GpuPriceObservation), ("inference", InferencePriceObservation)):
         facts = observations.objects.filter(is_curated=True).aggregate(
             prices=Count("pk"),

@@ -89,3 +89,23 @@ def test_home_drops_a_curated_price_older_than_a_year(client):
     h100 = GpuFactory(slug="h100-sxm", name="H100 SXM")
     gpu_price(h100, ProviderFactory(name="Ancient"), "1.49", days_ago=400)
     assert "$1.49" not in client.get("/").content.decode()
+
+
+def test_most_served_counts_market_offerings_and_breaks_price_ties_by_provider_name():
+    """The database picks each model's cheapest blended offering (a tie: the provider first by name) and
+    ranks models by their market offerings only (a delisted or retired offering does not count)."""
+    from inference.models import LanguageModel
+
+    busy, quiet = LanguageModelFactory(name="Busy"), LanguageModelFactory(name="Quiet")
+    prices = [("Zeta", "0.40", "0.40"), ("Alpha", "0.30", "0.70"), ("Mid", "0.50", "0.90"), ("Nil", None, None)]
+    for name, inp, out in prices:  # Zeta and Alpha both blend to 0.40
+        offering = InferenceOfferingFactory(model=busy, provider=ProviderFactory(name=name))
+        if inp:
+            InferencePriceObservationFactory(
+                offering=offering, usd_per_mtok_input=Decimal(inp), usd_per_mtok_output=Decimal(out)
+            )
+    for i in range(5):  # more offerings than Busy, but none in the market
+        old = InferenceOfferingFactory(model=quiet, quantization=f"q{i}")
+        InferencePriceObservationFactory(offering=old, source="test:gone", observed_on=today_utc() - timedelta(days=30))
+    served = LanguageModel.objects.most_served(2)
+    assert [(m.name, o.provider.name, blended) for m, o, blended in served] == [("Busy", "Alpha", Decimal("0.40"))]

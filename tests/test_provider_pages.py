@@ -281,3 +281,21 @@ def test_csv_quotes_a_name_that_a_spreadsheet_would_run_as_a_formula(client, mar
     ProviderFactory(name='=HYPERLINK("http://evil.example","x")', slug="formula")
     rows = csv_rows(client.get(reverse("providers:provider_list"), {"format": "csv"}))
     assert ['\'=HYPERLINK("http://evil.example","x")', "formula"] == next(r for r in rows if r[1] == "formula")[:2]
+
+
+def test_token_position_blends_whole_prices_exactly():
+    """The database blends (3 x input + output) / 4; SQLite keeps a whole price as an integer, and the division
+    must still not be an integer one: 3 x 1 + 2 = 5 over 4 is 1.25, 25% above a provider at 1."""
+    from providers.queries import provider_rows
+
+    model = LanguageModelFactory()
+    dear, cheap = ProviderFactory(name="Dear"), ProviderFactory(name="Cheap")
+    for provider, (price_in, price_out) in ((dear, ("1", "2")), (cheap, ("1", "1"))):
+        InferencePriceObservationFactory(
+            offering=InferenceOfferingFactory(model=model, provider=provider),
+            usd_per_mtok_input=Decimal(price_in),
+            usd_per_mtok_output=Decimal(price_out),
+        )
+    rows = {row.provider.name: row for row in provider_rows([dear, cheap])}
+    assert rows["Dear"].token_position == Decimal("0.25") and rows["Cheap"].token_position == 0
+    assert rows["Dear"].model_count == 1 and rows["Dear"].token_compared_count == 1

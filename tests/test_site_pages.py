@@ -209,3 +209,42 @@ def test_curated_h100_page_groups_near_identical_offerings():
     assert grouped
     assert all(len(g.sizes) > 1 and len({o.latest_usd_per_gpu_hour for o in g.offerings}) == 1 for g in grouped)
     print(f"/gpus/h100-sxm/: {len(offerings)} offerings in {len(groups)} rows")
+
+
+def test_provider_search_skips_only_providers_that_cannot_match():
+    """search's cheap letters-and-digits test before match_rank keeps every provider match_rank accepts."""
+    from computeprices.search import _matching_providers, match_rank, words
+    from providers.models import Provider
+
+    names = [
+        "Together AI",
+        "Deep_Infra",
+        "H 100 Cloud",
+        "Llama3.1 Hosting",
+        "a.b Compute",
+        "Café GPU",
+        "x-y.z",
+        "R1 Co",
+    ]
+    for name in names:
+        ProviderFactory(name=name)
+    queries = [
+        "together",
+        "deep infra",
+        "deepinfra",
+        "h100",
+        "h 100",
+        "3.1",
+        "llama3",
+        "llama3.1",
+        "ab",
+        "a.b",
+        "café",
+        "caf",
+        "yz",
+        "r1",
+    ]
+    for query in queries:
+        q = words(query)
+        expected = {p.pk: rank for p in Provider.objects.all() if (rank := match_rank(q, [p.name, p.slug])) is not None}
+        assert {p.pk: rank for p, rank in _matching_providers(q)} == expected, query

@@ -16,7 +16,7 @@ def provider_list(request):
     Queries: providers, current GPU offerings, model counts (+2 for the footer).
     """
     form = ProviderListForm(request.GET)
-    all_providers = list(Provider.objects.all())
+    all_providers = list(Provider.objects.only("name", "slug", "offers"))  # what the rows show (thousands at 100x)
     rows = queries.provider_rows(listing.filter_providers(all_providers, form.option("offers")))
     rows, sorts = listing.sorted_by(form, rows, columns.PROVIDER_SORTS, "name")
     if form.wants_csv:
