@@ -63,10 +63,15 @@ def test_the_live_cache_still_caches(settings):
 @pytest.mark.django_db
 def test_every_page_answers_with_redis_on_a_dead_port(client, site, dead_cache):  # noqa: F811
     """The issue's case: /analysis/ was a 500 when cache.get raised."""
-    for url in site:
-        started = time.perf_counter()
-        response = client.get(f"{url}?{B}&tokens_per_day=1e8&utilization=0.5" if url.startswith("/api/") else url)
+    urls = [f"{url}?{B}&tokens_per_day=1e8&utilization=0.5" if url.startswith("/api/") else url for url in site]
+    for url in urls:
+        response = client.get(url)
         assert response.status_code in (200, 302), (url, response.content[:300])  # /compare/ without a pair redirects
+    # Again, timed: no page waits on the dead cache (its socket timeouts are 0.5 s and 1 s a call). The first
+    # pass above paid the process's one-off costs (templates, URL patterns), which a loaded machine stretches.
+    for url in urls:
+        started = time.perf_counter()
+        assert client.get(url).status_code in (200, 302)
         assert time.perf_counter() - started < 2, url
     health = client.get("/healthz").json()
     assert health["status"] == "degraded" and health["redis"].startswith("error")
