@@ -14,6 +14,9 @@ import re
 from datetime import timedelta
 from decimal import Decimal
 
+from django.db.models import Case, F, When, Window
+from django.db.models.functions import RowNumber
+
 from computeprices.dataversion import cache_call, cache_namespace
 from computeprices.freshness import STALE_AFTER_DAYS, today_utc
 from inference.models import DecodeMeasure, InferenceOffering, LanguageModel, ServingKind, ThroughputProfile
@@ -184,24 +187,40 @@ def is_current(offering, today):
 
 
 def cheapest_gpu_offerings(gpu_ids) -> dict:
-    """{gpu_id: cheapest on-demand offering}, current ones first, else the newest stale price. One query."""
+    """{gpu_id: cheapest on-demand offering}, current ones first, else the newest stale price. One query.
+
+    The database ranks each GPU's priced on-demand offerings (current first, then price, then the offerings'
+    own order, as a first-found minimum over them did) and returns the first of each: one row per GPU
+    instead of every offering (thousands per GPU at 100x the catalogue).
+    """
     today = today_utc()
-    cheapest = {}
-    offerings = (
-        GpuOffering.objects.filter(gpu_id__in=gpu_ids, pricing_type=PricingType.ON_DEMAND)
+    current = Case(When(last_seen_on__gte=today - timedelta(days=STALE_AFTER_DAYS), then=1), default=0)
+    ranked = (
+        GpuOffering.objects.filter(
+            gpu_id__in=gpu_ids, pricing_type=PricingType.ON_DEMAND, latest_usd_per_gpu_hour__gt=0
+        )
         .with_latest_price()
         .select_related("provider", "gpu")
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("gpu_id")],
+                order_by=[
+                    current.desc(),
+                    F("latest_usd_per_gpu_hour").asc(),
+                    F("gpu__name").asc(),  # GpuOffering.Meta.ordering: the order the loop met them in
+                    F("provider__name").asc(),
+                    F("gpus_per_instance").asc(),
+                    F("pk").asc(),
+                ],
+            )
+        )
+        .filter(rank=1)
     )
-    for o in offerings:
-        if o.latest_usd_per_gpu_hour is None or o.latest_usd_per_gpu_hour <= 0:
-            continue
+    cheapest = {}
+    for o in ranked:
         o.is_current = is_current(o, today)
-        best = cheapest.get(o.gpu_id)
-        if best is None or (not o.is_current, o.latest_usd_per_gpu_hour) < (
-            not best.is_current,
-            best.latest_usd_per_gpu_hour,
-        ):
-            cheapest[o.gpu_id] = o
+        cheapest[o.gpu_id] = o
     return cheapest
 
 
