@@ -26,6 +26,11 @@ def blended_price(input_price, output_price, input_parts=DEFAULT_BLEND_INPUT_PAR
     return (Decimal(input_parts) * input_price + Decimal(output_parts) * output_price) / total
 
 
+def is_moe(active_params_b, total_params_b):
+    """A mixture of experts: fewer parameters active per token than in total."""
+    return active_params_b is not None and total_params_b is not None and active_params_b < total_params_b
+
+
 class LanguageModelQuerySet(models.QuerySet):
     def most_served(self, count):
         """The `count` models with the most listed offerings, each with its cheapest blended offering (whose
@@ -122,11 +127,7 @@ class LanguageModel(models.Model):
 
     @property
     def is_moe(self):
-        return (
-            self.active_params_b is not None
-            and self.total_params_b is not None
-            and self.active_params_b < self.total_params_b
-        )
+        return is_moe(self.active_params_b, self.total_params_b)
 
     @property
     def kv_bytes_per_token(self):
@@ -481,6 +482,8 @@ class EndpointMeasurement(models.Model):
     def reject(self):
         self.status = MeasurementStatus.REJECTED
         self.save(update_fields=["status"])
+
+
 @receiver(post_delete, sender=InferencePriceObservation)
 def _observation_deleted(sender, instance, **kwargs):
     InferenceOffering.objects.filter(pk=instance.offering_id).refresh_seen()
