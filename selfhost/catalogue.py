@@ -225,7 +225,14 @@ def cheapest_gpu_offerings(gpu_ids) -> dict:
 
 
 def api_offerings(model) -> list:
-    """The model's non-batch offerings with their latest prices, each marked is_current. One query."""
+    """The model's non-batch offerings that cheapest_api_offering() can pick, with their latest prices, each
+    marked is_current, in the offerings' own order. One query.
+
+    Kept: the priced offerings no other offering of the same kind and freshness undercuts on both prices
+    (pareto_front). cheapest_api_offering() weighs input and output by shares between 0 and 1 and picks
+    within unions of those groups, so what is dropped could never be picked; what is cached per data version
+    stays a few dozen rows instead of every offering (over a thousand for the busiest model at 100x).
+    """
     offerings = list(
         InferenceOffering.objects.filter(model=model)
         .exclude(serving_kind=ServingKind.BATCH)
@@ -233,9 +240,31 @@ def api_offerings(model) -> list:
         .select_related("provider")
     )
     today = today_utc()
+    groups = {}
     for o in offerings:
         o.is_current = is_current(o, today)
-    return offerings
+        if o.latest_input is not None and o.latest_output is not None:
+            groups.setdefault((o.serving_kind, o.is_current), []).append(o)
+    kept = {id(o) for group in groups.values() for o in pareto_front(group)}
+    return [o for o in offerings if id(o) in kept]
+
+
+def pareto_front(offerings) -> list:
+    """The offerings no other one beats on both input and output price (ties on either are all kept). No queries."""
+    front = []
+    ordered = sorted(offerings, key=lambda o: o.latest_input)
+    best_output = None  # the lowest output price among strictly cheaper inputs
+    start = 0
+    while start < len(ordered):
+        end = start
+        while end < len(ordered) and ordered[end].latest_input == ordered[start].latest_input:
+            end += 1
+        same_input = ordered[start:end]
+        front += [o for o in same_input if best_output is None or o.latest_output <= best_output]
+        lowest = min(o.latest_output for o in same_input)
+        best_output = lowest if best_output is None else min(best_output, lowest)
+        start = end
+    return front
 
 
 def cheapest_api_offering(offerings, input_share: Decimal, kinds=None):
