@@ -18,6 +18,7 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     Func,
+    Max,
     Min,
     Q,
     Subquery,
@@ -201,7 +202,7 @@ class MarketRow:
     price: Decimal  # blended, from the Decimal prices exactly as summarize() computes it
     position: int  # 1 = cheapest, by BlendOrder (equal prices in any order)
     priced: int  # the model's priced market offerings
-    providers: int  # distinct providers among them
+    providers: int | None  # distinct providers among them (on the rows of the provider with the highest id)
     at_cheapest: bool  # priced at the model's cheapest (several rows on a tie)
 
 
@@ -209,9 +210,10 @@ def market_price_rows(blend, model_ids=None):
     """The market offerings (as summary_offerings()) a model's summary reads, ranked by blended price in SQL.
 
     Per model: every offering at the cheapest price (a tie names the provider first by name), the one or two
-    at the median position and the dearest, each with the model's count of priced offerings and of distinct
-    providers: a few rows per model whatever the number of offerings. One query (window functions: PostgreSQL,
-    SQLite >= 3.25). Distinct providers = dense rank by provider up + down - 1: COUNT(DISTINCT) is no window.
+    at the median position, the dearest, and those of the provider with the highest id, whose dense rank by
+    provider is the model's count of distinct providers (COUNT(DISTINCT) is no window function; this costs
+    one sort, not two); each with the model's count of priced offerings. A few rows per model whatever the
+    number of offerings. One query (window functions: PostgreSQL, SQLite >= 3.25).
     """
     by_model = {"partition_by": [F("model_id")]}
     rows = (
@@ -220,26 +222,27 @@ def market_price_rows(blend, model_ids=None):
             position=Window(RowNumber(), order_by=[F("blend_key").asc(), F("pk").asc()], **by_model),
             priced=Window(Count("pk"), **by_model),
             cheapest_key=Window(Min("blend_key"), **by_model),
-            providers=Window(DenseRank(), order_by=F("provider_id").asc(), **by_model)
-            + Window(DenseRank(), order_by=F("provider_id").desc(), **by_model)
-            - 1,
+            last_provider=Window(Max("provider_id"), **by_model),
+            provider_rank=Window(DenseRank(), order_by=F("provider_id").asc(), **by_model),
         )
         .filter(
             Q(blend_key=F("cheapest_key"))
             | Q(position=F("priced"))
             | Q(position=(F("priced") + 1) / 2)
             | Q(position=F("priced") / 2 + 1)
+            | Q(provider_id=F("last_provider"))
         )
         .values_list(
             "model_id", "pk", "provider_id", "provider__name", "provider__slug", "latest_input", "latest_output",
-            "position", "priced", "providers", "blend_key", "cheapest_key",
+            "position", "priced", "blend_key", "cheapest_key", "last_provider", "provider_rank",
         )
     )  # fmt: skip
     providers, result = {}, []
-    for model_id, pk, provider_id, name, slug, input_price, output_price, position, priced, count, key, low in rows:
+    for model_id, pk, provider_id, name, slug, input_price, output_price, position, priced, key, low, *last in rows:
         provider = providers.get(provider_id) or providers.setdefault(provider_id, ProviderRef(provider_id, name, slug))
         price = blend.price(input_price, output_price)
-        result.append(MarketRow(model_id, pk, provider, price, position, priced, count, key == low))
+        provider_count = last[1] if provider_id == last[0] else None
+        result.append(MarketRow(model_id, pk, provider, price, position, priced, provider_count, key == low))
     return result
 
 
@@ -265,7 +268,8 @@ def summaries_from_rows(models, rows):
             price_at = {row.position: row.price for row in ranked}
             cheapest = _first_by_provider_name([r for r in ranked if r.at_cheapest])
             middle = sorted({(count + 1) // 2, count // 2 + 1})  # one position when the count is odd
-            summary.provider_count, summary.offering_count = ranked[0].providers, count
+            summary.provider_count = next(r.providers for r in ranked if r.providers is not None)
+            summary.offering_count = count
             summary.cheapest, summary.highest = cheapest.price, price_at[count]
             summary.median = median([price_at[p] for p in middle])
             summary.cheapest_offering = OfferingRef(cheapest.offering_id, cheapest.provider)
