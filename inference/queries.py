@@ -302,16 +302,16 @@ def cheapest_current_prices(blend):
             "model__total_params_b", "model__active_params_b",
         )
     )  # fmt: skip
-    by_model = {}
+    tied = {}  # model id: (model facts, [(offering, price)] at its cheapest)
     for pk, input_price, output_price, provider_id, name, slug, *model in rows:
         offering = OfferingRef(pk, ProviderRef(provider_id, name, slug))
-        by_model.setdefault(model[0], (ModelFacts(*model), blend.price(input_price, output_price), []))[2].append(
-            offering
+        tied.setdefault(model[0], (ModelFacts(*model), []))[1].append(
+            (offering, blend.price(input_price, output_price))
         )
-    best = [
-        (model, price, min(tied, key=lambda o: (o.provider.name, o.provider.pk, o.pk)))
-        for model, price, tied in by_model.values()
-    ]
+    best = []
+    for model, offerings in tied.values():
+        offering, price = min(offerings, key=lambda op: (op[0].provider.name, op[0].provider.pk, op[0].pk))
+        best.append((model, price, offering))
     return sorted(best, key=lambda item: (item[0].name, item[0].pk))
 
 
