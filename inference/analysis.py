@@ -106,7 +106,8 @@ def _kind(model):
 
 
 def compute_price_size_analysis(blend: Blend = DEFAULT_BLEND) -> PriceSizeAnalysis:
-    """Read the cheapest current price of every model (two queries) and fit the dense open-weight ones."""
+    """Read the cheapest current price of every model (one query: queries.cheapest_current_prices) and fit the
+    dense open-weight ones."""
     analysis = PriceSizeAnalysis(blend=blend, computed_at=datetime.now(UTC))
     for model, price, offering in cheapest_current_prices(blend):
         kind = _kind(model)

@@ -46,6 +46,11 @@ def blend_sum_expression(
     )
 
 
+def is_moe(active_params_b, total_params_b):
+    """A mixture of experts: fewer parameters active per token than in total."""
+    return active_params_b is not None and total_params_b is not None and active_params_b < total_params_b
+
+
 class LanguageModelQuerySet(models.QuerySet):
     def most_served(self, count):
         """The `count` models with the most market offerings, each with its cheapest blended offering (whose
@@ -151,11 +156,7 @@ class LanguageModel(models.Model):
 
     @property
     def is_moe(self):
-        return (
-            self.active_params_b is not None
-            and self.total_params_b is not None
-            and self.active_params_b < self.total_params_b
-        )
+        return is_moe(self.active_params_b, self.total_params_b)
 
     @property
     def kv_bytes_per_token(self):

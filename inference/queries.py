@@ -1,7 +1,9 @@
 """Read-side queries for the per-token pages: blend ratios, per-model price summaries, offerings and history.
 
 Each function documents the queries it runs; none runs a query per row. Blended prices are computed in
-Python from the latest input and output prices, so a page can switch the blend ratio without new SQL.
+Python from the latest input and output prices (Decimal, as the pages show them). The cross-model figures
+(/models/, /analysis/, /api/v1/models) do not load every offering to do so: the database ranks each model's
+offerings by blended price (market_price_rows) and returns only the rows a summary reads.
 """
 
 import re
@@ -9,9 +11,24 @@ import statistics
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import (
+    BigIntegerField,
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    Func,
+    Max,
+    Min,
+    Q,
+    Subquery,
+    Value,
+    Window,
+)
+from django.db.models.functions import DenseRank, RowNumber
+from django.urls import reverse
 
-from .models import InferenceOffering, InferencePriceObservation, ServingKind, blended_price
+from .models import InferenceOffering, InferencePriceObservation, ServingKind, blended_price, is_moe
 
 MAX_BLEND_PART = 100
 BLEND_RE = re.compile(r"^\s*(\d{1,3})\s*:\s*(\d{1,3})\s*$")
@@ -109,26 +126,193 @@ def summary_offerings():
     )
 
 
+@dataclass(frozen=True)
+class ProviderRef:
+    """The provider of a summary's cheapest offering, as the cross-model pages show it."""
+
+    pk: int
+    name: str
+    slug: str
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("providers:provider_detail", args=[self.slug])
+
+
+@dataclass(frozen=True)
+class OfferingRef:
+    """A summary's cheapest offering on the cross-model pages: its id and provider (no model instance built)."""
+
+    pk: int
+    provider: ProviderRef
+
+
+@dataclass(frozen=True)
+class ModelFacts:
+    """What /analysis/ reads of a model (cheapest_current_prices), without building a LanguageModel."""
+
+    pk: int
+    name: str
+    slug: str
+    creator: str
+    open_weights: bool
+    total_params_b: Decimal | None
+    active_params_b: Decimal | None
+
+    @property
+    def is_moe(self):
+        return is_moe(self.active_params_b, self.total_params_b)
+
+
+class BlendOrder(Func):
+    """An exact integer sort key for input_parts x latest_input + output_parts x latest_output (the blended
+    price times the sum of the parts), in millionths of a dollar: equal blended prices get equal keys.
+
+    Prices have six decimal places, so the key is exact on PostgreSQL (numeric) and on SQLite, whose decimals
+    are floats (rounding to the integer undoes the float error); integers also sort faster than numerics.
+    """
+
+    template = "CAST(ROUND((%(expressions)s) * 1000000) AS BIGINT)"
+    output_field = BigIntegerField()
+
+    def __init__(self, blend):
+        mixed = Value(blend.input_parts) * F("latest_input") + Value(blend.output_parts) * F("latest_output")
+        super().__init__(ExpressionWrapper(mixed, output_field=DecimalField(max_digits=30, decimal_places=6)))
+
+
+def _priced_market(blend, model_ids=None):
+    """summary_offerings() with both prices, unordered, each with its BlendOrder key as `blend_key`."""
+    offerings = InferenceOffering.objects.market().filter(
+        serving_kind__in=SUMMARY_SERVING_KINDS, latest_input__isnull=False, latest_output__isnull=False
+    )
+    if model_ids is not None:
+        offerings = offerings.filter(model_id__in=model_ids)
+    return offerings.order_by().annotate(blend_key=BlendOrder(blend))
+
+
+@dataclass(frozen=True)
+class MarketRow:
+    """One offering a model's summary reads (market_price_rows), with where it ranks among the model's offerings."""
+
+    model_id: int
+    offering_id: int
+    provider: ProviderRef
+    price: Decimal  # blended, from the Decimal prices exactly as summarize() computes it
+    position: int  # 1 = cheapest, by BlendOrder (equal prices in any order)
+    priced: int  # the model's priced market offerings
+    providers: int | None  # distinct providers among them (on the rows of the provider with the highest id)
+    at_cheapest: bool  # priced at the model's cheapest (several rows on a tie)
+
+
+def market_price_rows(blend, model_ids=None):
+    """The market offerings (as summary_offerings()) a model's summary reads, ranked by blended price in SQL.
+
+    Per model: every offering at the cheapest price (a tie names the provider first by name), the one or two
+    at the median position, the dearest, and those of the provider with the highest id, whose dense rank by
+    provider is the model's count of distinct providers (COUNT(DISTINCT) is no window function; this costs
+    one sort, not two); each with the model's count of priced offerings. A few rows per model whatever the
+    number of offerings. One query (window functions: PostgreSQL, SQLite >= 3.25).
+    """
+    by_model = {"partition_by": [F("model_id")]}
+    rows = (
+        _priced_market(blend, model_ids)
+        .annotate(
+            position=Window(RowNumber(), order_by=[F("blend_key").asc(), F("pk").asc()], **by_model),
+            priced=Window(Count("pk"), **by_model),
+            cheapest_key=Window(Min("blend_key"), **by_model),
+            last_provider=Window(Max("provider_id"), **by_model),
+            provider_rank=Window(DenseRank(), order_by=F("provider_id").asc(), **by_model),
+        )
+        .filter(
+            Q(blend_key=F("cheapest_key"))
+            | Q(position=F("priced"))
+            | Q(position=(F("priced") + 1) / 2)
+            | Q(position=F("priced") / 2 + 1)
+            | Q(provider_id=F("last_provider"))
+        )
+        .values_list(
+            "model_id", "pk", "provider_id", "provider__name", "provider__slug", "latest_input", "latest_output",
+            "position", "priced", "blend_key", "cheapest_key", "last_provider", "provider_rank",
+        )
+    )  # fmt: skip
+    providers, result = {}, []
+    for model_id, pk, provider_id, name, slug, input_price, output_price, position, priced, key, low, *last in rows:
+        provider = providers.get(provider_id) or providers.setdefault(provider_id, ProviderRef(provider_id, name, slug))
+        price = blend.price(input_price, output_price)
+        provider_count = last[1] if provider_id == last[0] else None
+        result.append(MarketRow(model_id, pk, provider, price, position, priced, provider_count, key == low))
+    return result
+
+
+def _first_by_provider_name(rows):
+    """Of offerings at one price, the one the page names: provider name first (as summarize()), then ids."""
+    return min(rows, key=lambda r: (r.provider.name, r.provider.pk, r.offering_id))
+
+
+def summaries_from_rows(models, rows):
+    """One ModelPriceSummary per model (in the order given) from market_price_rows(); no queries.
+
+    The same figures as summarize() over every market offering of the model: cheapest and the provider named
+    for it, median (the middle one, or the mean of the middle two), highest, offering and provider counts."""
+    by_model = {}
+    for row in rows:
+        by_model.setdefault(row.model_id, []).append(row)
+    summaries = []
+    for model in models:
+        summary = ModelPriceSummary(model=model)
+        ranked = by_model.get(model.pk)
+        if ranked:
+            count = ranked[0].priced
+            price_at = {row.position: row.price for row in ranked}
+            cheapest = _first_by_provider_name([r for r in ranked if r.at_cheapest])
+            middle = sorted({(count + 1) // 2, count // 2 + 1})  # one position when the count is odd
+            summary.provider_count = next(r.providers for r in ranked if r.providers is not None)
+            summary.offering_count = count
+            summary.cheapest, summary.highest = cheapest.price, price_at[count]
+            summary.median = median([price_at[p] for p in middle])
+            summary.cheapest_offering = OfferingRef(cheapest.offering_id, cheapest.provider)
+        summaries.append(summary)
+    return summaries
+
+
 def model_price_summaries(models, blend):
-    """One ModelPriceSummary per model, in the order given. One query (the offerings), whatever the count."""
+    """One ModelPriceSummary per model, in the order given. Two queries (the models, the ranked offerings)."""
     models = list(models)
-    by_model = {m.pk: [] for m in models}
-    for offering in summary_offerings().filter(model__in=[m.pk for m in models]):
-        by_model[offering.model_id].append(offering)
-    return [summarize(m, by_model[m.pk], blend) for m in models]
+    return summaries_from_rows(models, market_price_rows(blend, [m.pk for m in models]))
 
 
 def cheapest_current_prices(blend):
-    """[(model, cheapest blended price, that offering)] for every model with a current price. One query."""
-    best = {}
-    for offering in summary_offerings().select_related("model"):
-        price = blend.price(offering.latest_input, offering.latest_output)
-        if price is None:
-            continue
-        key = offering.model_id
-        if key not in best or (price, offering.provider.name) < (best[key][1], best[key][2].provider.name):
-            best[key] = (offering.model, price, offering)
-    return sorted(best.values(), key=lambda item: (item[0].name, item[0].pk))
+    """[(model facts, cheapest blended price, that offering)] for every model with a market price, by model
+    name. One query: the offerings at their model's cheapest (a window in a subquery), with model and provider.
+
+    A tie names the provider first by name, as summarize() does."""
+    at_cheapest = (
+        _priced_market(blend)
+        .annotate(cheapest_key=Window(Min("blend_key"), partition_by=[F("model_id")]))
+        .filter(blend_key=F("cheapest_key"))
+    )
+    rows = (
+        InferenceOffering.objects.filter(pk__in=Subquery(at_cheapest.values("pk")))
+        .order_by()
+        .values_list(
+            "pk", "latest_input", "latest_output", "provider_id", "provider__name", "provider__slug",
+            "model_id", "model__name", "model__slug", "model__creator", "model__open_weights",
+            "model__total_params_b", "model__active_params_b",
+        )
+    )  # fmt: skip
+    tied = {}  # model id: (model facts, [(offering, price)] at its cheapest)
+    for pk, input_price, output_price, provider_id, name, slug, *model in rows:
+        offering = OfferingRef(pk, ProviderRef(provider_id, name, slug))
+        tied.setdefault(model[0], (ModelFacts(*model), []))[1].append(
+            (offering, blend.price(input_price, output_price))
+        )
+    best = []
+    for model, offerings in tied.values():
+        offering, price = min(offerings, key=lambda op: (op[0].provider.name, op[0].provider.pk, op[0].pk))
+        best.append((model, price, offering))
+    return sorted(best, key=lambda item: (item[0].name, item[0].pk))
 
 
 def model_offerings(model):

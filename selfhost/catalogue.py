@@ -14,6 +14,9 @@ import re
 from datetime import timedelta
 from decimal import Decimal
 
+from django.db.models import Case, F, When, Window
+from django.db.models.functions import RowNumber
+
 from computeprices.dataversion import cache_call, cache_namespace
 from computeprices.freshness import STALE_AFTER_DAYS, today_utc
 from inference.models import DecodeMeasure, InferenceOffering, LanguageModel, ServingKind, ThroughputProfile
@@ -184,29 +187,52 @@ def is_current(offering, today):
 
 
 def cheapest_gpu_offerings(gpu_ids) -> dict:
-    """{gpu_id: cheapest on-demand offering}, current ones first, else the newest stale price. One query."""
+    """{gpu_id: cheapest on-demand offering}, current ones first, else the newest stale price. One query.
+
+    The database ranks each GPU's priced on-demand offerings (current first, then price, then the offerings'
+    own order, as a first-found minimum over them did) and returns the first of each: one row per GPU
+    instead of every offering (thousands per GPU at 100x the catalogue).
+    """
     today = today_utc()
-    cheapest = {}
-    offerings = (
-        GpuOffering.objects.filter(gpu_id__in=gpu_ids, pricing_type=PricingType.ON_DEMAND)
+    current = Case(When(last_seen_on__gte=today - timedelta(days=STALE_AFTER_DAYS), then=1), default=0)
+    ranked = (
+        GpuOffering.objects.filter(
+            gpu_id__in=gpu_ids, pricing_type=PricingType.ON_DEMAND, latest_usd_per_gpu_hour__gt=0
+        )
         .with_latest_price()
         .select_related("provider", "gpu")
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("gpu_id")],
+                order_by=[
+                    current.desc(),
+                    F("latest_usd_per_gpu_hour").asc(),
+                    F("gpu__name").asc(),  # GpuOffering.Meta.ordering: the order the loop met them in
+                    F("provider__name").asc(),
+                    F("gpus_per_instance").asc(),
+                    F("pk").asc(),
+                ],
+            )
+        )
+        .filter(rank=1)
     )
-    for o in offerings:
-        if o.latest_usd_per_gpu_hour is None or o.latest_usd_per_gpu_hour <= 0:
-            continue
+    cheapest = {}
+    for o in ranked:
         o.is_current = is_current(o, today)
-        best = cheapest.get(o.gpu_id)
-        if best is None or (not o.is_current, o.latest_usd_per_gpu_hour) < (
-            not best.is_current,
-            best.latest_usd_per_gpu_hour,
-        ):
-            cheapest[o.gpu_id] = o
+        cheapest[o.gpu_id] = o
     return cheapest
 
 
 def api_offerings(model) -> list:
-    """The model's non-batch offerings with their latest prices, each marked is_current. One query."""
+    """The model's non-batch offerings that cheapest_api_offering() can pick, with their latest prices, each
+    marked is_current, in the offerings' own order. One query.
+
+    Kept: the priced offerings no other offering of the same kind and freshness undercuts on both prices
+    (pareto_front). cheapest_api_offering() weighs input and output by shares between 0 and 1 and picks
+    within unions of those groups, so what is dropped could never be picked; what is cached per data version
+    stays a few dozen rows instead of every offering (over a thousand for the busiest model at 100x).
+    """
     offerings = list(
         InferenceOffering.objects.filter(model=model)
         .exclude(serving_kind=ServingKind.BATCH)
@@ -214,9 +240,31 @@ def api_offerings(model) -> list:
         .select_related("provider")
     )
     today = today_utc()
+    groups = {}
     for o in offerings:
         o.is_current = is_current(o, today)
-    return offerings
+        if o.latest_input is not None and o.latest_output is not None:
+            groups.setdefault((o.serving_kind, o.is_current), []).append(o)
+    kept = {id(o) for group in groups.values() for o in pareto_front(group)}
+    return [o for o in offerings if id(o) in kept]
+
+
+def pareto_front(offerings) -> list:
+    """The offerings no other one beats on both input and output price (ties on either are all kept). No queries."""
+    front = []
+    ordered = sorted(offerings, key=lambda o: o.latest_input)
+    best_output = None  # the lowest output price among strictly cheaper inputs
+    start = 0
+    while start < len(ordered):
+        end = start
+        while end < len(ordered) and ordered[end].latest_input == ordered[start].latest_input:
+            end += 1
+        same_input = ordered[start:end]
+        front += [o for o in same_input if best_output is None or o.latest_output <= best_output]
+        lowest = min(o.latest_output for o in same_input)
+        best_output = lowest if best_output is None else min(best_output, lowest)
+        start = end
+    return front
 
 
 def cheapest_api_offering(offerings, input_share: Decimal, kinds=None):

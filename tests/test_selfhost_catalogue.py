@@ -48,7 +48,8 @@ def test_every_open_model_on_every_planned_gpu_answers_or_says_why(curated):
     reviewed = LanguageModel.objects.filter(open_weights=True, reviewed=True)
     assert reviewed.count() >= 34
     answered_reviewed = answered - sum(
-        1 for slug in LanguageModel.objects.filter(open_weights=True, reviewed=False).values_list("slug", flat=True)
+        1
+        for slug in LanguageModel.objects.filter(open_weights=True, reviewed=False).values_list("slug", flat=True)
         for gpu in PLANNED_GPUS
         if (slug, gpu) not in {(m, g) for m, g, _ in refused}
     )
