@@ -10,7 +10,7 @@ inference.columns and the rest of a page from inference.pages.
 from django.shortcuts import get_object_or_404, render
 
 from computeprices.freshness import today_utc
-from computeprices.tables import table_csv
+from computeprices.tables import TablePage, table_csv
 
 from . import analysis as price_size
 from . import columns, listing, pages, price_charts, speed
@@ -27,10 +27,11 @@ def model_list(request):
     summaries = listing.model_summaries(form.cleaned_data, blend)
     if form.wants_csv:
         return table_csv(columns.csv_name("models", blend), columns.model_list_csv(blend), summaries)
+    page = TablePage(summaries, request.GET, anchor="#models")  # at most page_size() rows; the CSV has them all
     return render(request, "inference/model_list.html", {
-        "summaries": summaries, "blend": blend, "blend_choices": BLEND_CHOICES, "sort": sort,
-        "filters": form.cleaned_data, "creators": creators, "modalities": modalities,
-        "ignored": form.notices, "sort_columns": listing.sort_columns(sort),
+        "summaries": page.rows, "page": page, "model_count": len(summaries), "blend": blend,
+        "blend_choices": BLEND_CHOICES, "sort": sort, "filters": form.cleaned_data, "creators": creators,
+        "modalities": modalities, "ignored": form.notices + page.notices, "sort_columns": listing.sort_columns(sort),
     })  # fmt: skip
 
 

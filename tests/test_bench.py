@@ -89,3 +89,32 @@ def test_pages_are_measured_at_the_gpu_with_the_most_offerings_on_the_market():
     for _ in range(5):
         GpuPriceObservationFactory(offering=GpuOfferingFactory(gpu=delisted), observed_on=today - timedelta(days=30))
     assert _busiest_gpu() == curated.get_absolute_url()
+
+
+def test_bench_pages_prints_a_saved_json_run_as_its_table(tmp_path, capsys):
+    saved = {
+        "scale": "100x",
+        "database": "postgresql",
+        "cache": "RedisCache",
+        "catalogue": {"gpu_offerings": 7},
+        "trivial_p50_ms": 0.2,
+        "load_average_1m": 1.5,
+        "pages": [
+            {
+                "page": "/gpus/",
+                "status": 200,
+                "kb": 19.3,
+                "queries_cold": 3,
+                "queries_warm": 0,
+                "cold_p50_ms": 24.4,
+                "warm_p50_ms": 0.44,
+                "cold_x_trivial": 122.0,
+                "warm_x_trivial": 2.2,
+            }
+        ],
+    }
+    path = tmp_path / "pages.json"
+    path.write_text(json.dumps(saved))
+    call_command("bench_pages", "--from-json", str(path))
+    out = capsys.readouterr().out
+    assert out.startswith("scale 100x on postgresql") and "| `/gpus/` | 3/0 | 24.4 | 122 | 0.44 | 2.2 | 19.3 |" in out

@@ -204,6 +204,31 @@ def test_model_offerings_are_bounded_and_pages_keep_the_blend(client, size, djan
     assert csv_row_count(client.get(url, {"blend": "10:1", "format": "csv", "page": "2"})) == size
 
 
+@pytest.mark.parametrize("size", [SMALL, LARGE])
+def test_model_list_is_bounded_and_its_pages_keep_filters_sort_and_blend(client, size, django_assert_max_num_queries):
+    for n in range(size):
+        offering = InferenceOfferingFactory(model=LanguageModelFactory(slug=f"m{n:02}", name=f"M{n:02}"))
+        InferencePriceObservationFactory(offering=offering, usd_per_mtok_input=Decimal(n + 1))
+    url = reverse("inference:model_list")
+    options = {"blend": "10:1", "sort": "-cheapest"}
+    with django_assert_max_num_queries(6):  # the same budget at both sizes (+2 for the footer)
+        page1 = client.get(url, options)
+    assert len(page1.context["summaries"]) == min(size, PAGE_SIZE) and page1.context["model_count"] == size
+    assert page1.context["summaries"][0].model.slug == f"m{size - 1:02}"  # sorted over every model, then paged
+    html = page1.content.decode()
+    if size > PAGE_SIZE:
+        assert page1.context["page"].next_url == "?blend=10%3A1&sort=-cheapest&page=2#models"
+        page2 = client.get(url, {**options, "page": "2"})
+        assert [s.model.slug for s in page2.context["summaries"]] == [
+            f"m{n:02}" for n in range(size - PAGE_SIZE - 1, -1, -1)
+        ]
+        sort_links = re.findall(r'href="(\?[^"]*sort=[^"]*)" rel="nofollow">', page2.content.decode())
+        assert sort_links and not any("page=" in link for link in sort_links)  # a new sort: page 1
+    else:
+        assert 'rel="next"' not in html
+    assert csv_row_count(client.get(url, {**options, "format": "csv", "page": "2"})) == size
+
+
 def test_model_page_past_the_end_shows_the_last_page_and_says_so(client):
     model = model_offerings(LARGE)
     response = client.get(reverse("inference:model_detail", args=[model.slug]), {"page": "7"})

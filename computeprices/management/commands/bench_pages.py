@@ -16,7 +16,8 @@ cache left alone. Exits non-zero if a page does not answer 200.
 import os
 import statistics
 import time
-from json import dumps
+from json import dumps, loads
+from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache, caches
@@ -75,8 +76,14 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
         parser.add_argument("--scale-label", default="", help="a label for the data set, e.g. 1x or 100x")
         parser.add_argument("--list", action="store_true", help="print the paths it would measure, one a line")
+        parser.add_argument(
+            "--from-json", dest="from_json", help="print the table of a saved --json output, measure nothing"
+        )
 
-    def handle(self, *args, cold, warm, url, json: bool, scale_label, list: bool, **options):
+    def handle(self, *args, cold, warm, url, json: bool, scale_label, list: bool, from_json=None, **options):
+        if from_json:
+            self.stdout.write(self.table(loads(Path(from_json).read_text())))
+            return
         if cold < 1 or warm < 1:
             raise CommandError("--cold and --warm must be at least 1")
         paths = [p for p in (url or [page() if callable(page) else page for page in BENCH_PAGES]) if p]
