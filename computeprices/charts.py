@@ -15,6 +15,7 @@ COLOURS = [
 ]  # fmt: skip
 OTHERS_COLOUR = "#9aa5b1"
 LEGEND_TOP = 8
+CHART_LINES_MAX = 40  # lines one chart draws at most: the cheapest first (fold_legend)
 
 BASE_LAYOUT = {
     "template": {},
@@ -50,12 +51,16 @@ def title(text):
     return {"text": text, "font": {"size": 14}, "x": 0.01, "xanchor": "left", "xref": "container"}
 
 
-def fold_legend(traces, keep=LEGEND_TOP, others_label="others"):
+def fold_legend(traces, keep=LEGEND_TOP, others_label="others", limit=None):
     """Keep the first `keep` traces in the legend; the rest become one grey toggleable "N others" entry.
 
     `traces` should come ordered by importance (e.g. cheapest first). Hovering an "others" line
-    still names it. Returns the same list.
+    still names it. With `limit`, only the first `limit` traces are drawn at all (a chart of a thousand
+    providers' lines is megabytes no reader can see) and the "others" entry says how many were left out.
+    Returns the list drawn.
     """
+    left_out = max(0, len(traces) - limit) if limit is not None else 0
+    traces = traces[: len(traces) - left_out]
     rest = traces[keep:]
     for i, trace in enumerate(rest):
         trace["meta"] = trace.get("name", "")
@@ -63,8 +68,8 @@ def fold_legend(traces, keep=LEGEND_TOP, others_label="others"):
         trace["legendgroup"] = "others"
         trace["showlegend"] = i == 0
         trace.setdefault("line", {})["color"] = OTHERS_COLOUR
-    if len(rest) > 1:
-        rest[0]["name"] = f"{len(rest)} {others_label}"
+    if len(rest) > 1 or left_out:
+        rest[0]["name"] = f"{len(rest)} {others_label}" + (f" ({left_out:,} more not drawn)" if left_out else "")
     return traces
 
 

@@ -8,7 +8,7 @@ the tests pass each one through go.Figure, so plotly still checks them.
 
 import math
 
-from computeprices.charts import fold_legend, implied_size_limit, log_ticks
+from computeprices.charts import CHART_LINES_MAX, fold_legend, implied_size_limit, log_ticks
 from computeprices.charts import layout as chart_layout
 
 from .models import ServingKind
@@ -76,7 +76,7 @@ def history_figure(rows, labels, history, blend):
             }
         )
     layout = _layout(yaxis={"title": {"text": f"USD per 1M tokens ({blend})"}}, legend={"orientation": "h", "y": -0.25})
-    return {"data": fold_legend(data), "layout": layout}
+    return {"data": fold_legend(data, limit=CHART_LINES_MAX), "layout": layout}
 
 
 def _log_spaced(low, high, count=60):

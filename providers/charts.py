@@ -13,7 +13,7 @@ any unknown or ill-typed property), so the format is still checked by plotly its
 import html
 from datetime import timedelta
 
-from computeprices.charts import fold_legend
+from computeprices.charts import CHART_LINES_MAX, fold_legend
 from computeprices.charts import layout as chart_layout
 from computeprices.charts import title as chart_title
 
@@ -113,7 +113,7 @@ def gpu_history_figure(history, title: str) -> dict:
     # rest behind one "others" entry so the legend fits a phone.
     lines = sorted(history.lines.items(), key=lambda item: (_latest(item[1]) is None, _latest(item[1]) or 0, item[0]))
     providers = [_line(points, name=_label(name), line={"width": 1}, visible="legendonly") for name, points in lines]
-    return _figure(title, traces + fold_legend(providers, others_label="other providers"))
+    return _figure(title, traces + fold_legend(providers, others_label="other providers", limit=CHART_LINES_MAX))
 
 
 def provider_history_figure(history, title: str) -> dict:

@@ -118,6 +118,15 @@ def test_chart_layout_merges_and_legend_folds_to_top_n():
     assert traces[9]["meta"] == "p9" and traces[9]["legendgroup"] == "others"
 
 
+def test_a_chart_draws_at_most_its_limit_of_lines_and_says_how_many_it_left_out():
+    traces = charts.fold_legend([{"name": f"p{i}"} for i in range(1000)], keep=8, limit=charts.CHART_LINES_MAX)
+    assert [t["meta"] if "meta" in t else t["name"] for t in traces] == [f"p{i}" for i in range(charts.CHART_LINES_MAX)]
+    assert (
+        traces[8]["name"] == f"{charts.CHART_LINES_MAX - 8} others ({1000 - charts.CHART_LINES_MAX:,} more not drawn)"
+    )
+    assert len(charts.fold_legend([{"name": "a"}, {"name": "b"}], limit=40)) == 2
+
+
 def test_log_ticks_read_as_numbers():
     ticks = charts.log_ticks(0.05, 20)
     assert ticks["ticktext"] == ["0.03", "0.1", "0.3", "1", "3", "10", "30"]
