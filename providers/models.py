@@ -348,6 +348,9 @@ class PricingType(models.TextChoices):
     COMMUNITY = "community", "Community"
 
 
+FAMILY_SCAN = 200  # cheapest_current_by_family reads this many cheapest offerings first
+
+
 class GpuOfferingQuerySet(ListingQuerySet):
     def with_latest_price(self):
         """Each offering with its published price: latest_usd_per_gpu_hour, latest_usd_per_instance_hour,
@@ -359,7 +362,8 @@ class GpuOfferingQuerySet(ListingQuerySet):
         return self.all()
 
     def cheapest_current_by_family(self, families, pricing_type=None):
-        """[(label, cheapest listed offering or None)] for (label, gpu slug prefix) pairs, in one query.
+        """[(label, cheapest listed offering or None)] for (label, gpu slug prefix) pairs: one query, or two when
+        a family has none among the FAMILY_SCAN cheapest offerings.
 
         Listed, not only current: each offering carries latest_observed_on/latest_price_date, and the page
         says how old the price is (the `price_age` tag)."""
@@ -369,20 +373,22 @@ class GpuOfferingQuerySet(ListingQuerySet):
             prefixes |= Q(gpu__slug__startswith=prefix)
         offerings = (
             self.market()
-            .filter(prefixes, pricing_type=pricing_type)
+            .filter(prefixes, pricing_type=pricing_type, latest_usd_per_gpu_hour__isnull=False)
             .with_latest_price()
             .select_related("provider", "gpu")
+            .order_by("latest_usd_per_gpu_hour", "pk")
         )
+        # Cheapest first, so each family's first offering is its cheapest. The cheapest few hundred nearly always
+        # hold every family (at 100x the families have 23k offerings, which were all built as model instances);
+        # only when one is missing are the rest read, a second query.
         cheapest = {}
-        for offering in offerings:
-            if offering.latest_usd_per_gpu_hour is None:
-                continue
-            for label, prefix in families:
-                best = cheapest.get(label)
-                if offering.gpu.slug.startswith(prefix) and (
-                    best is None or offering.latest_usd_per_gpu_hour < best.latest_usd_per_gpu_hour
-                ):
-                    cheapest[label] = offering
+        for rows in (offerings[:FAMILY_SCAN], offerings[FAMILY_SCAN:]):
+            for offering in rows:
+                for label, prefix in families:
+                    if label not in cheapest and offering.gpu.slug.startswith(prefix):
+                        cheapest[label] = offering
+            if len(cheapest) == len(families):
+                break
         return [(label, cheapest.get(label)) for label, _ in families]
 
 

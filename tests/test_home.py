@@ -46,6 +46,26 @@ def test_home_shows_cheapest_current_on_demand_h100_and_a100(client):
     assert "$0.99" not in body and "$0.50" not in body
 
 
+@pytest.mark.parametrize("scan", [1, 2, 200])
+def test_cheapest_by_family_reads_on_when_a_family_is_not_among_the_cheapest(monkeypatch, scan):
+    """The cheapest FAMILY_SCAN offerings are read first; a family missing from them is found in the rest."""
+    from providers import models as provider_models
+    from providers.models import GpuOffering
+
+    monkeypatch.setattr(provider_models, "FAMILY_SCAN", scan)
+    h100, a100 = GpuFactory(slug="h100-sxm", name="H100 SXM"), GpuFactory(slug="a100-80gb", name="A100 80GB")
+    cheapest_h100 = gpu_price(h100, ProviderFactory(name="One"), "0.90")
+    gpu_price(h100, ProviderFactory(name="Two"), "0.95")
+    cheapest_a100 = gpu_price(a100, ProviderFactory(name="Three"), "1.40")
+    gpu_price(a100, ProviderFactory(name="Four"), "1.10", pricing_type=PricingType.SPOT)
+    found = GpuOffering.objects.cheapest_current_by_family([("H100", "h100"), ("A100", "a100"), ("B200", "b200")])
+    assert [(label, o.pk if o else None) for label, o in found] == [
+        ("H100", cheapest_h100.pk),
+        ("A100", cheapest_a100.pk),
+        ("B200", None),
+    ]
+
+
 def test_home_shows_cheapest_blended_for_most_served_models(client):
     model = LanguageModelFactory(name="Llama Test 70B")
     for provider_name, inp, out in [("Alpha", "0.20", "0.60"), ("Beta", "0.90", "0.90")]:
