@@ -35,15 +35,28 @@ def blended_price(input_price, output_price, input_parts=DEFAULT_BLEND_INPUT_PAR
 
 
 def blend_sum_expression(
-    input_field="latest_input", output_field="latest_output", input_parts=DEFAULT_BLEND_INPUT_PARTS
+    input_field="latest_input", output_field="latest_output", input_parts=DEFAULT_BLEND_INPUT_PARTS, output_parts=1
 ):
-    """input_parts x input + output: blended_price() times (input_parts + 1), as a database expression (NULL when
-    either price is). It orders, picks minimums and gives ratios exactly as the blended price does, with no
-    division: exact on PostgreSQL, and no integer division on SQLite (which stores a whole price as an integer)."""
+    """input_parts x input + output_parts x output: blended_price() times (input_parts + output_parts), as a
+    database expression (NULL when either price is). It orders, picks minimums and gives ratios exactly as the
+    blended price does, with no division: exact on PostgreSQL, and no integer division on SQLite (which stores
+    a whole price as an integer). To sort or rank, use BlendOrder: SQLite computes this sum in floats."""
     return ExpressionWrapper(
-        input_parts * F(input_field) + F(output_field),
-        output_field=models.DecimalField(max_digits=20, decimal_places=6),
+        input_parts * F(input_field) + output_parts * F(output_field),
+        output_field=models.DecimalField(max_digits=30, decimal_places=6),
     )
+
+
+class BlendOrder(models.Func):
+    """An exact integer sort key for blend_sum_expression(), in millionths of a dollar: equal blended prices get
+    equal keys. Prices have six decimal places, so the key is exact on PostgreSQL (numeric) and on SQLite, whose
+    decimals are floats (rounding to the integer undoes the float error); integers also sort faster."""
+
+    template = "CAST(ROUND((%(expressions)s) * 1000000) AS BIGINT)"
+    output_field = models.BigIntegerField()
+
+    def __init__(self, input_parts=DEFAULT_BLEND_INPUT_PARTS, output_parts=1):
+        super().__init__(blend_sum_expression(input_parts=input_parts, output_parts=output_parts))
 
 
 def is_moe(active_params_b, total_params_b):
@@ -68,7 +81,7 @@ class LanguageModelQuerySet(models.QuerySet):
             .filter(served_by__gt=0)
             .order_by("-served_by", "name")[:count]
         )
-        blend = blend_sum_expression()  # orders as the blended price does
+        blend = BlendOrder()  # orders as the 3:1 blended price does
         cheapest = (
             InferenceOffering.objects.market()
             .filter(model__in=models_, latest_input__isnull=False, latest_output__isnull=False)

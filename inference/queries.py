@@ -12,23 +12,18 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import (
-    BigIntegerField,
     Count,
-    DecimalField,
-    ExpressionWrapper,
     F,
-    Func,
     Max,
     Min,
     Q,
     Subquery,
-    Value,
     Window,
 )
 from django.db.models.functions import DenseRank, RowNumber
 from django.urls import reverse
 
-from .models import InferenceOffering, InferencePriceObservation, ServingKind, blended_price, is_moe
+from .models import BlendOrder, InferenceOffering, InferencePriceObservation, ServingKind, blended_price, is_moe
 
 MAX_BLEND_PART = 100
 BLEND_RE = re.compile(r"^\s*(\d{1,3})\s*:\s*(\d{1,3})\s*$")
@@ -166,22 +161,6 @@ class ModelFacts:
         return is_moe(self.active_params_b, self.total_params_b)
 
 
-class BlendOrder(Func):
-    """An exact integer sort key for input_parts x latest_input + output_parts x latest_output (the blended
-    price times the sum of the parts), in millionths of a dollar: equal blended prices get equal keys.
-
-    Prices have six decimal places, so the key is exact on PostgreSQL (numeric) and on SQLite, whose decimals
-    are floats (rounding to the integer undoes the float error); integers also sort faster than numerics.
-    """
-
-    template = "CAST(ROUND((%(expressions)s) * 1000000) AS BIGINT)"
-    output_field = BigIntegerField()
-
-    def __init__(self, blend):
-        mixed = Value(blend.input_parts) * F("latest_input") + Value(blend.output_parts) * F("latest_output")
-        super().__init__(ExpressionWrapper(mixed, output_field=DecimalField(max_digits=30, decimal_places=6)))
-
-
 def _priced_market(blend, model_ids=None):
     """summary_offerings() with both prices, unordered, each with its BlendOrder key as `blend_key`."""
     offerings = InferenceOffering.objects.market().filter(
@@ -189,7 +168,7 @@ def _priced_market(blend, model_ids=None):
     )
     if model_ids is not None:
         offerings = offerings.filter(model_id__in=model_ids)
-    return offerings.order_by().annotate(blend_key=BlendOrder(blend))
+    return offerings.order_by().annotate(blend_key=BlendOrder(blend.input_parts, blend.output_parts))
 
 
 @dataclass(frozen=True)
