@@ -14,29 +14,30 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 
 
-def _in_market(model, relation):
-    """Count of the offerings on the market (ListingQuerySet.market) through `relation`: pages are measured
+def _in_market(relation):
+    """Count of the offerings on the market (providers.models.market_q) through `relation`: pages are measured
     where they show the most."""
-    offerings = model._meta.get_field(relation).related_model.objects.market()
-    return Count(relation, filter=Q(**{f"{relation}__in": offerings.values("pk")}))
+    from providers.models import market_q
+
+    return Count(relation, filter=market_q(prefix=f"{relation}__"))
 
 
 def _busiest_gpu():
     from providers.models import Gpu
 
-    gpu = Gpu.objects.annotate(n=_in_market(Gpu, "offerings")).order_by("-n", "slug").first()
+    gpu = Gpu.objects.annotate(n=_in_market("offerings")).order_by("-n", "slug").first()
     return gpu.get_absolute_url() if gpu else None
 
 
 def _busiest_provider():
     from providers.models import Provider
 
-    provider = Provider.objects.annotate(n=_in_market(Provider, "gpu_offerings")).order_by("-n", "slug").first()
+    provider = Provider.objects.annotate(n=_in_market("gpu_offerings")).order_by("-n", "slug").first()
     return provider.get_absolute_url() if provider else None
 
 
@@ -45,14 +46,14 @@ def _busiest_pair():
 
     from providers.models import Provider
 
-    pair = list(Provider.objects.annotate(n=_in_market(Provider, "gpu_offerings")).order_by("-n", "slug")[:2])
+    pair = list(Provider.objects.annotate(n=_in_market("gpu_offerings")).order_by("-n", "slug")[:2])
     return reverse("providers:compare", args=[f"{pair[0].slug}-vs-{pair[1].slug}"]) if len(pair) == 2 else None
 
 
 def _busiest_model():
     from inference.models import LanguageModel
 
-    model = LanguageModel.objects.annotate(n=_in_market(LanguageModel, "offerings")).order_by("-n", "slug").first()
+    model = LanguageModel.objects.annotate(n=_in_market("offerings")).order_by("-n", "slug").first()
     return model.get_absolute_url() if model else None
 
 
